@@ -1,0 +1,117 @@
+"""The `screening` command: Flask's CLI plus the product's own commands.
+
+Commands that only score (``score``) do not build the web application, so
+they start quickly and need no database or instance folder.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from screening.catalog import Catalog
+from screening.sourcefile import DefinitionError
+
+
+def _create_app() -> Flask:
+    from screening import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(
+    name="screening",
+    create_app=_create_app,
+    help="Screening for trafficking indicators under a common standard.",
+)
+
+
+def _requests(stream: IO[str]) -> Iterator[tuple[int | None, Any, str | None]]:
+    """Yield (line number, parsed request, error) for a file of JSON.
+
+    The whole file may be one JSON object (pretty-printed or not); otherwise
+    it is JSON Lines, one request per line, blank lines skipped.
+    """
+    text = stream.read()
+    try:
+        whole = json.loads(text)
+    except ValueError:
+        whole = None
+    if isinstance(whole, dict):
+        yield None, whole, None
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line), None
+        except json.JSONDecodeError as error:
+            yield number, None, f"invalid JSON at column {error.colno}: {error.msg}"
+
+
+@cli.command("score", with_appcontext=False)
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--explain", is_flag=True, help="Add the explanation to each result.")
+@click.option(
+    "--questionnaires",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder of standards and questionnaires (default: the bundled one).",
+)
+def score_command(file: IO[str], explain: bool, questionnaires: str | None) -> None:
+    """Score FILE: indicator states or answers files, one JSON object or JSON Lines.
+
+    \b
+    Indicator states:  {"standard": "gms-common@1", "child": false,
+                        "indicators": {"DR1": "yes", "CD3": "declined"}}
+    Answers file:      {"questionnaire": {"id": "gms-returnee", "version": "1.0.0"},
+                        "answers": {"question_id": "yes", ...}}
+
+    Prints one JSON result per request on stdout. A request that cannot be
+    scored is reported on stderr with its line number; the others are still
+    scored, and the exit status is 1.
+    """
+    from pathlib import Path
+
+    from screening import batch
+
+    try:
+        catalog = Catalog.load(Path(questionnaires) if questionnaires else None)
+    except DefinitionError as error:
+        raise click.ClickException(
+            f"cannot load the questionnaires:\n{error}"
+        ) from None
+
+    score_states: Callable[[Any, Any], dict[str, Any]] = (
+        batch.score_states_explained if explain else batch.score_states
+    )
+    failures = 0
+    write = sys.stdout.write
+    for number, request, parse_error in _requests(file):
+        where = f"line {number}" if number is not None else file.name
+        try:
+            if parse_error is not None:
+                raise batch.InputError(parse_error)
+            if isinstance(request, dict) and batch.is_answers_request(request):
+                result = batch.score_answers(request, catalog)
+            else:
+                result = score_states(request, catalog.standards)
+        except batch.InputError as error:
+            failures += 1
+            click.echo(f"{where}: {error}", err=True)
+            continue
+        if number is not None:
+            result = {"line": number, **result}
+        write(json.dumps(result, ensure_ascii=False) + "\n")
+    if failures:
+        click.echo(f"{failures} request(s) could not be scored", err=True)
+        sys.exit(1)
+
+
+def main() -> None:
+    cli(prog_name="screening")

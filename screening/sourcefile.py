@@ -1,0 +1,162 @@
+"""Read YAML definition files while remembering where every value came from.
+
+Questionnaires and standards are edited by hand, so a mistake must be
+reported with the file, the line and the path inside the document
+(for example ``sections[3].questions[2].choices``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PathKey = tuple[str | int, ...]
+
+
+def format_path(path: Iterable[str | int]) -> str:
+    """Render a path as ``sections[3].questions[2].choices``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(top level)"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a definition file."""
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path}: {self.message}"
+
+
+class DefinitionError(Exception):
+    """A definition file could not be loaded; carries every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+@dataclass
+class SourceDocument:
+    """Parsed YAML data plus the line of every node, keyed by path."""
+
+    file: str
+    data: Any
+    lines: dict[PathKey, int] = field(default_factory=dict)
+
+    def line_of(self, path: PathKey) -> int | None:
+        """The line of the nearest node at or above ``path``."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+    def problem(self, path: PathKey, message: str) -> Problem:
+        return Problem(self.file, self.line_of(path), format_path(path), message)
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML with only true/false as booleans (as in YAML 1.2).
+
+    YAML 1.1 reads yes, no, on and off as booleans; in a questionnaire they
+    are answers, and `indicators: {yes: [...]}` must keep the key "yes".
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def _normalize(value: Any) -> Any:
+    """NFC-normalise every string so equal text always hashes equally."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_normalize(item) for item in value]
+    if isinstance(value, dict):
+        return {_normalize(key): _normalize(item) for key, item in value.items()}
+    return value
+
+
+def _node_lines(
+    node: yaml.Node, path: PathKey, name: str, duplicates: list[Problem]
+) -> Iterator[tuple[PathKey, int]]:
+    """Yield the line of every node; note duplicate mapping keys on the way."""
+    yield path, node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                line = key_node.start_mark.line + 1
+                message = f"duplicate key '{key}'"
+                duplicates.append(Problem(name, line, format_path(path), message))
+            seen.add(key)
+            yield from _node_lines(value_node, (*path, key), name, duplicates)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _node_lines(item, (*path, index), name, duplicates)
+
+
+def read_yaml(path: Path, display_name: str | None = None) -> SourceDocument:
+    """Parse a YAML file safely, or raise DefinitionError naming the line."""
+    name = display_name or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DefinitionError(
+            [Problem(name, None, "(file)", "file not found")]
+        ) from None
+    except UnicodeDecodeError as error:
+        message = f"not UTF-8 text (byte {error.start})"
+        raise DefinitionError([Problem(name, None, "(file)", message)]) from None
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, name: str) -> SourceDocument:
+    """Parse YAML text; syntax errors and duplicate keys name the line."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        reason = error.problem or error.context or "invalid YAML"
+        raise DefinitionError([Problem(name, line, "(syntax)", reason)]) from None
+    except yaml.YAMLError as error:
+        raise DefinitionError([Problem(name, None, "(syntax)", str(error))]) from None
+
+    document = SourceDocument(name, _normalize(data))
+    if node is None:
+        return document
+    duplicates: list[Problem] = []
+    document.lines = dict(_node_lines(node, (), name, duplicates))
+    if duplicates:
+        raise DefinitionError(duplicates)
+    return document
