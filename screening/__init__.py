@@ -1,0 +1,74 @@
+"""Screening for trafficking indicators: the web application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+from screening import db, i18n, security
+from screening.catalog import Catalog
+from screening.config import load_settings
+from screening.crypto import DataCipher
+from screening.extensions import Services, install
+from screening.published import QuestionnaireStore
+
+log = logging.getLogger(__name__)
+
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application from the environment, the instance folder and overrides.
+
+    Raises ConfigError, with a message saying what to do, when the settings
+    cannot work (for example before `screening init` made the keys).
+    """
+    settings = load_settings(overrides=overrides)
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.testing,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_NAME="screening_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
+        # Tokens live as long as the session: an interview page may stay open
+        # for a long break without its next save being refused.
+        WTF_CSRF_TIME_LIMIT=settings.session_max_hours * 3600,
+        **settings.extra,
+    )
+
+    catalog = Catalog.load(settings.questionnaires_folder)
+    install(
+        app,
+        Services(
+            settings=settings,
+            cipher=DataCipher(settings.data_keys),
+            catalog=catalog,
+            questionnaires=QuestionnaireStore(catalog.standards),
+        ),
+    )
+    db.init_app(app, settings.database_url)
+    i18n.init_app(app)
+    security.init_app(app, settings.proxy_count)
+    _register_blueprints(app)
+    log.info("application ready (instance %s)", settings.instance_path)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from screening import admin, auth, interview, pages, results
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(interview.bp)
+    app.register_blueprint(results.bp)
+    pages.register_error_pages(app)
+    pages.register_template_helpers(app)

@@ -16,6 +16,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from screening.catalog import Catalog
+from screening.commands import COMMANDS
 from screening.sourcefile import DefinitionError
 
 
@@ -111,6 +112,10 @@ def score_command(file: IO[str], explain: bool, questionnaires: str | None) -> N
     if failures:
         click.echo(f"{failures} request(s) could not be scored", err=True)
         sys.exit(1)
+
+
+for _command in COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -1,0 +1,201 @@
+"""Administration commands: set up an instance, migrate, publish, add admins."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from screening import accounts, audit, db, migrate
+from screening.config import (
+    DATA_KEYS_FILE,
+    SECRET_KEY_FILE,
+    ConfigError,
+    default_instance_path,
+)
+from screening.crypto import new_key
+from screening.extensions import services
+from screening.models import COUNTRIES, UserRole
+from screening.published import publish_catalog
+from screening.sourcefile import DefinitionError
+
+
+def _write_secret(path: Path, content: str) -> bool:
+    """Create a file readable by its owner only; False when it already exists."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(content + "\n")
+    return True
+
+
+def prepare_instance(instance_path: Path) -> list[str]:
+    """Create the instance folder and its key files where missing; say what was made."""
+    made: list[str] = []
+    if not instance_path.is_dir():
+        instance_path.mkdir(parents=True, mode=0o700)
+        made.append(f"instance folder {instance_path}")
+    if not os.environ.get("SCREENING_SECRET_KEY") and _write_secret(
+        instance_path / SECRET_KEY_FILE, secrets.token_urlsafe(48)
+    ):
+        made.append(f"secret key {instance_path / SECRET_KEY_FILE}")
+    if not os.environ.get("SCREENING_DATA_KEYS") and _write_secret(
+        instance_path / DATA_KEYS_FILE, new_key()
+    ):
+        made.append(f"data-encryption key {instance_path / DATA_KEYS_FILE}")
+    return made
+
+
+def _publish(session: Session) -> list[str]:
+    try:
+        return publish_catalog(session, services().catalog)
+    except DefinitionError as error:
+        raise click.ClickException(
+            f"cannot publish the questionnaires:\n{error}"
+        ) from None
+
+
+def _has_administrator(session: Session) -> bool:
+    found = session.scalar(
+        select(UserRole.user_id).where(UserRole.role == "administrator").limit(1)
+    )
+    return found is not None
+
+
+def _print_password(username: str, password: str) -> None:
+    click.echo(f"User name:          {username}")
+    click.echo(f"One-time password:  {password}")
+    click.echo("This password is shown only now. Sign in with it and choose your own.")
+
+
+def initialise(
+    app: Flask, agency_name: str, country: str, province: str, admin_username: str
+) -> None:
+    with app.app_context():
+        engine = db.engine_of(app)
+        migrate.upgrade(engine)
+        click.echo(f"Database: {engine.url.render_as_string()} is up to date")
+        session = db.session()
+        for key in _publish(session):
+            click.echo(f"Questionnaire published: {key}")
+        agency = accounts.own_agency(session)
+        if agency is None:
+            agency = accounts.create_agency(
+                session, agency_name, country, province, own=True
+            )
+            click.echo(f"Agency created: {agency.name} ({agency.country}, {province})")
+        password = None
+        if not _has_administrator(session):
+            user, password = accounts.create_user(
+                session, agency, admin_username, "Administrator", {"administrator"}
+            )
+            audit.record(
+                session,
+                "user.create",
+                record_type="user",
+                record_id=user.id,
+                agency_id=agency.id,
+                detail="first administrator, by screening init",
+            )
+        session.commit()
+        if password is None:
+            click.echo("An administrator exists already: no new password was made.")
+        else:
+            click.echo("")
+            click.echo("First administrator created.")
+            _print_password(admin_username, password)
+
+
+@click.command("init")
+@click.option("--agency-name", default="Demo agency", show_default=True)
+@click.option(
+    "--country", type=click.Choice(COUNTRIES), default="TH", show_default=True
+)
+@click.option("--province", default="Chiang Rai", show_default=True)
+@click.option("--admin", "admin_username", default="admin", show_default=True)
+def init_command(
+    agency_name: str, country: str, province: str, admin_username: str
+) -> None:
+    """Set up this instance; safe to run again.
+
+    Creates the instance folder and its keys (owner-only files), brings the
+    database up to date, publishes the bundled questionnaires, creates the
+    agency and a first administrator, and prints that administrator's
+    one-time password once.
+    """
+    from screening import create_app
+
+    instance_path = default_instance_path()
+    for item in prepare_instance(instance_path):
+        click.echo(f"Created {item}")
+    try:
+        app = create_app()
+    except (ConfigError, DefinitionError) as error:
+        raise click.ClickException(str(error)) from None
+    initialise(app, agency_name, country, province, admin_username)
+
+
+@click.command("migrate")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def migrate_command(revision: str) -> None:
+    """Bring the database schema up to a revision."""
+    migrate.upgrade(db.engine_of(current_app), revision)
+    click.echo(f"Database at {revision}")
+
+
+@click.command("load-questionnaires")
+@with_appcontext
+def load_questionnaires_command() -> None:
+    """Publish questionnaire versions found in the questionnaires folder."""
+    session = db.session()
+    added = _publish(session)
+    session.commit()
+    for key in added:
+        click.echo(f"Questionnaire published: {key}")
+    if not added:
+        click.echo("Every questionnaire version is already published.")
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--name", "display_name", default="Administrator", show_default=True)
+@with_appcontext
+def create_admin_command(username: str, display_name: str) -> None:
+    """Add an administrator to this instance's agency and print a one-time password."""
+    session = db.session()
+    agency = accounts.own_agency(session)
+    if agency is None:
+        raise click.ClickException("no agency yet: run `screening init` first")
+    try:
+        user, password = accounts.create_user(
+            session, agency, username, display_name, {"administrator"}
+        )
+    except accounts.AccountError as error:
+        raise click.ClickException(f"cannot create {username}: {error.code}") from None
+    audit.record(
+        session,
+        "user.create",
+        record_type="user",
+        record_id=user.id,
+        agency_id=agency.id,
+        detail="administrator, by screening create-admin",
+    )
+    session.commit()
+    _print_password(username, password)
+
+
+COMMANDS = (
+    init_command,
+    migrate_command,
+    load_questionnaires_command,
+    create_admin_command,
+)

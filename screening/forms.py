@@ -1,0 +1,118 @@
+"""Fixed forms: signing in, passwords, user administration, starting a screening.
+
+The forms of questionnaire sections are built from the questionnaire in
+:mod:`screening.answer_forms`.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from screening.accounts import MIN_PASSWORD_LENGTH
+from screening.models import ROLES
+
+ROLE_LABELS = {
+    "interviewer": _l("Interviewer"),
+    "supervisor": _l("Supervisor"),
+    "verifier": _l("Verifier"),
+    "trainer": _l("Trainer"),
+    "coordinator": _l("Coordinator"),
+    "administrator": _l("Administrator"),
+}
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("User name"),
+        validators=[DataRequired(), Length(max=80)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current or one-time password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l(
+                    "Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH
+                ),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    repeat_password = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two new passwords differ.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(role, str(ROLE_LABELS[role])) for role in ROLES]
+
+
+class UserForm(FlaskForm):
+    display_name = StringField(
+        _l("Full name (staff)"), validators=[DataRequired(), Length(max=200)]
+    )
+    roles = CheckboxesField(
+        _l("Roles"),
+        choices=_role_choices,
+        validators=[DataRequired(message=_l("Choose at least one role."))],
+    )
+    active = BooleanField(_l("Account active"), default=True)
+
+
+class NewUserForm(UserForm):
+    username = StringField(
+        _l("User name"),
+        validators=[
+            DataRequired(),
+            Length(max=80),
+            Regexp(
+                r"^[A-Za-z0-9._-]+$",
+                message=_l("Use Latin letters, digits, dots, dashes or underscores."),
+            ),
+        ],
+        render_kw={"autocapitalize": "none"},
+    )
+
+
+class StartScreeningForm(FlaskForm):
+    questionnaire = SelectField(_l("Questionnaire"), validators=[DataRequired()])
+    interview_language = SelectField(
+        _l("Interview language"), validators=[DataRequired()]
+    )
+    respondent_language = SelectField(_l("Show a second language beside it (optional)"))

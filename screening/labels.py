@@ -1,0 +1,99 @@
+"""Words the screens show for codes: bands, statuses, dimensions, answers.
+
+Strings are marked with N_ and translated when shown, in the language asked
+for, so a result can be read in the interface language while answer options
+appear in the interview language.
+"""
+
+from __future__ import annotations
+
+from screening.i18n import N_, gettext_in
+
+# The outcome wording of DOMAIN.md, exactly. `not_established` never reads
+# as "not a victim".
+BAND_HEADINGS = {
+    "likely": N_("Likely victim of trafficking"),
+    "possible": N_("Possible victim of trafficking"),
+    "not_established": N_("Trafficking indicators were not established"),
+}
+BAND_TEXTS = {
+    "likely": N_(
+        "Likely victim of trafficking under the common standard. Refer for "
+        "formal identification, protection and assistance."
+    ),
+    "possible": N_(
+        "Possible victim of trafficking. Further assessment needed; refer and "
+        "arrange a follow-up interview."
+    ),
+    "not_established": N_(
+        "Trafficking indicators were not established at this screening. This "
+        "does not mean the person is not a victim; offer information, services "
+        "and a way to be screened again."
+    ),
+}
+NON_PUNISHMENT = N_(
+    "Acts the person was made to commit, such as defrauding people online, "
+    "crossing a border irregularly, sex work or using false documents, are "
+    "indicators of trafficking. They are not a reason to punish the person or "
+    "to exclude them from protection (the non-punishment principle)."
+)
+STATUSES = {
+    "in_progress": N_("In progress"),
+    "stopped": N_("Stopped: no consent"),
+    "completed": N_("Completed"),
+}
+ELEMENTS = {
+    "act": N_("Act"),
+    "means": N_("Means"),
+    "purpose": N_("Purpose"),
+}
+ELEMENT_HINTS = {
+    "act": N_("recruited, moved, handed over, housed or received"),
+    "means": N_("deception, coercion or abuse of vulnerability"),
+    "purpose": N_("exploitation"),
+}
+# Group names as the standard gives them in English; translated here.
+GROUPS = {
+    "ACT": N_("Act"),
+    "D1": N_("Deceptive recruitment"),
+    "D2": N_("Coercive recruitment"),
+    "D3": N_("Recruitment by abuse of vulnerability"),
+    "D4": N_("Exploitative conditions"),
+    "D5": N_("Coercion at destination"),
+    "D6": N_("Abuse of vulnerability at destination"),
+    "PU": N_("Forms of exploitation"),
+}
+STRENGTHS = {"S": N_("strong"), "M": N_("medium"), "W": N_("weak")}
+PROFILES = {"adult": N_("adult"), "child": N_("child")}
+ANSWERS = {
+    "yes": N_("Yes"),
+    "no": N_("No"),
+    "dont_know": N_("Don't know"),
+    "declined": N_("Prefer not to say"),
+}
+STATES = {
+    "yes": N_("yes"),
+    "no": N_("no"),
+    "unknown": N_("unknown"),
+    "declined": N_("declined"),
+}
+FLAGS = {
+    "labour_rights": N_(
+        "Exploitative conditions without a means dimension: consider a "
+        "labour-rights referral as well."
+    ),
+}
+
+
+def label(table: dict[str, str], key: str, language: str) -> str:
+    """The translated label of a code, or the code itself when unknown."""
+    message = table.get(key)
+    return gettext_in(language, message) if message else key
+
+
+PATTERNS = {
+    "a": N_("two or more strong indicators"),
+    "b": N_("one strong indicator and at least one medium or weak"),
+    "c": N_("three or more medium indicators"),
+    "d": N_("two medium indicators and at least one weak"),
+}

@@ -1,0 +1,2 @@
+from screening import create_app
+app = create_app()
