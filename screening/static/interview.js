@@ -126,7 +126,7 @@
       if (!response.ok) { throw new Error(String(response.status)); }
       return response.json();
     }).then(function (data) {
-      say(form.dataset.saved.replace("%(time)s", data.saved_at));
+      say(form.dataset.saved.replace("{time}", data.saved_at));
       form.dataset.dirty = "";
     }).catch(function () {
       say(form.dataset.failed);
