@@ -81,7 +81,9 @@ def score_command(file: IO[str], explain: bool, questionnaires: str | None) -> N
     from screening import batch
 
     try:
-        catalog = Catalog.load(Path(questionnaires) if questionnaires else None)
+        catalog = Catalog.load(
+            Path(questionnaires) if questionnaires else None, lazy=True
+        )
     except DefinitionError as error:
         raise click.ClickException(
             f"cannot load the questionnaires:\n{error}"
@@ -105,6 +107,10 @@ def score_command(file: IO[str], explain: bool, questionnaires: str | None) -> N
             failures += 1
             click.echo(f"{where}: {error}", err=True)
             continue
+        except DefinitionError as error:
+            raise click.ClickException(
+                f"cannot load the questionnaires:\n{error}"
+            ) from None
         if number is not None:
             result = {"line": number, **result}
         write(json.dumps(result, ensure_ascii=False) + "\n")

@@ -72,7 +72,11 @@ class SourceDocument:
         return Problem(self.file, self.line_of(path), format_path(path), message)
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it; the same rules either way.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
     """Safe YAML with only true/false as booleans (as in YAML 1.2).
 
     YAML 1.1 reads yes, no, on and off as booleans; in a questionnaire they
@@ -142,8 +146,12 @@ def read_yaml(path: Path, display_name: str | None = None) -> SourceDocument:
 def parse_yaml(text: str, name: str) -> SourceDocument:
     """Parse YAML text; syntax errors and duplicate keys name the line."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
