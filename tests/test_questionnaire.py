@@ -487,3 +487,18 @@ def test_translations_never_change_the_indicator_states(standards, tmp_path, min
     assert translated.indicator_states(SCAM_ANSWERS) == mini.indicator_states(
         SCAM_ANSWERS
     )
+
+
+def test_the_readme_example_questionnaire_loads(tmp_path, standards):
+    readme = (DATA.parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+    questionnaire = load_text(tmp_path, standards, example)
+
+    assert questionnaire.key == "example@1.0.0"
+    answers = {"could_leave": "no", "work_kinds": ["scam"]}
+    assert questionnaire.indicator_states(answers) == {
+        "CD3": "yes",
+        "CD5": "yes",
+        "PU3": "yes",
+    }
