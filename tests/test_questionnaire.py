@@ -223,6 +223,22 @@ BROKEN = [
         id="choices on a yes/no question",
     ),
     pytest.param(
+        lambda t: t.replace("{id: myself,", "{id: myself, exclusive: true,"),
+        "{id: myself, exclusive: true,",
+        "sections[2].questions[0].choices[1].exclusive",
+        "'exclusive' is only for multiple_choice questions",
+        id="exclusive choice on a single choice question",
+    ),
+    pytest.param(
+        lambda t: t.replace(
+            "        type: date\n", "        type: date\n        promt: {en: x}\n", 1
+        ),
+        "promt: {en: x}",
+        "sections[0].questions[0].promt",
+        "'promt' is not allowed here",
+        id="misspelt key",
+    ),
+    pytest.param(
         lambda t: t.replace("version: 0.1.0", "version: '1.0'"),
         "version: '1.0'",
         "version",
@@ -470,6 +486,26 @@ def test_bad_answers_are_refused_with_a_clear_message(
 ):
     with pytest.raises(AnswerError, match=message):
         validate_answer(mini.question(question_id), value)
+
+
+def test_an_exclusive_choice_cannot_be_combined(standards, tmp_path):
+    text = MINI.replace(
+        "{id: cleaning, label: {en: Cleaning, th: ทำความสะอาด}}",
+        "{id: cleaning, label: {en: Cleaning, th: ทำความสะอาด}}\n"
+        "          - {id: none, exclusive: true, label: {en: None, th: ไม่มี}}",
+    )
+    questionnaire = load_text(tmp_path, standards, text)
+    question = questionnaire.question("work_kinds")
+
+    assert validate_answer(question, ["none"]) == ["none"]
+    with pytest.raises(
+        AnswerError, match="'none' cannot be combined with other choices"
+    ):
+        validate_answer(question, ["scam", "none"])
+    states = questionnaire.indicator_states(
+        {"consent_screening": "yes", "work_kinds": ["none"]}
+    )
+    assert states == {"PU3": "no", "CD5": "no"}
 
 
 def test_check_answers_refuses_a_question_that_does_not_exist(mini):
