@@ -538,3 +538,27 @@ def test_the_readme_example_questionnaire_loads(tmp_path, standards):
         "CD5": "yes",
         "PU3": "yes",
     }
+
+
+def test_yaml_aliases_are_refused_before_they_can_expand(tmp_path, standards):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    for level in "bcdefghij":
+        previous = chr(ord(level) - 1)
+        bomb += (
+            f"{level}: &{level} [*{previous}, *{previous}, *{previous}, *{previous}]\n"
+        )
+
+    with pytest.raises(DefinitionError, match="anchors and aliases"):
+        load_text(tmp_path, standards, bomb)
+
+
+def test_deeply_nested_yaml_gets_a_plain_error(tmp_path, standards):
+    with pytest.raises(DefinitionError) as raised:
+        load_text(tmp_path, standards, "a: " + "[" * 5000 + "]" * 5000 + "\n")
+
+    assert raised.value.problems[0].path in {"(syntax)", "(top level)"}
+
+
+def test_an_empty_file_is_refused_plainly(tmp_path, standards):
+    with pytest.raises(DefinitionError, match="a questionnaire is a mapping"):
+        load_text(tmp_path, standards, "# nothing here\n")
