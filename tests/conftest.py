@@ -24,14 +24,38 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from screening import accounts, create_app, db, migrate
+from screening.catalog import Catalog
 from screening.models import Agency, User
 from screening.published import publish_catalog
+from screening.standard import Standard, StandardRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET_KEY = "a-secret-for-tests-only-" + "x" * 24
 TEST_DATA_KEY = "E-b-YHoCwXQY6EWyqtuNlbhIN5oSGTNunezAmREVg5Q="
 PASSWORD = "correct horse battery staple"
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+QUESTIONNAIRES = ROOT / "questionnaires"
+DATA = Path(__file__).resolve().parent / "data"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def standards() -> StandardRegistry:
+    return StandardRegistry.from_folder(QUESTIONNAIRES / "standards")
+
+
+@pytest.fixture(scope="session")
+def standard(standards: StandardRegistry) -> Standard:
+    found = standards.get("gms-common@1")
+    assert found is not None
+    return found
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return Catalog.load(QUESTIONNAIRES)
 
 
 def mini_catalog(folder: Path) -> Path:
@@ -121,9 +145,7 @@ def _clear(engine: Engine) -> None:
 
 @pytest.fixture
 def app(tmp_path: Path, database: Database, catalog_folder: Path) -> Iterator[Flask]:
-    app = create_app(
-        settings_for(tmp_path / "instance", database.url, catalog_folder)
-    )
+    app = create_app(settings_for(tmp_path / "instance", database.url, catalog_folder))
     with app.app_context():
         session = db.session()
         publish_catalog(session, app.extensions["screening"].catalog)
@@ -165,9 +187,7 @@ class People:
     stranger: User  # a supervisor of the other agency
 
 
-def make_user(
-    session: Session, agency: Agency, username: str, roles: set[str]
-) -> User:
+def make_user(session: Session, agency: Agency, username: str, roles: set[str]) -> User:
     user, _ = accounts.create_user(session, agency, username, username.title(), roles)
     user.password_hash = accounts.hash_password(PASSWORD)
     user.must_change_password = False
@@ -178,8 +198,12 @@ def make_user(
 def people(app: Flask) -> People:
     with app.app_context():
         session = db.session()
-        agency = accounts.create_agency(session, "Chiang Rai PSDHS", "TH", "Chiang Rai", own=True)
-        other = accounts.create_agency(session, "Bokeo anti-trafficking unit", "LA", "Bokeo")
+        agency = accounts.create_agency(
+            session, "Chiang Rai PSDHS", "TH", "Chiang Rai", own=True
+        )
+        other = accounts.create_agency(
+            session, "Bokeo anti-trafficking unit", "LA", "Bokeo"
+        )
         found = People(
             agency=agency,
             other_agency=other,
