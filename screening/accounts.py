@@ -28,8 +28,8 @@ MIN_PASSWORD_LENGTH = 12
 # No 0/o, 1/l/i: one-time passwords are read aloud and typed on tablets.
 _OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+_hasher = PasswordHasher()  # argon2id with the library's recommended costs
+_dummy_hash: str | None = None
 
 
 class AccountError(ValueError):
@@ -38,6 +38,20 @@ class AccountError(ValueError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+def use_password_hasher(hasher: PasswordHasher) -> None:
+    """Replace the hasher (tests use cheap costs; production keeps the default)."""
+    global _hasher, _dummy_hash  # noqa: PLW0603 - one hasher for the process
+    _hasher = hasher
+    _dummy_hash = None
+
+
+def _dummy() -> str:
+    global _dummy_hash  # noqa: PLW0603 - computed once, on first need
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("not a password of anyone")
+    return _dummy_hash
 
 
 def hash_password(password: str) -> str:
@@ -207,7 +221,7 @@ def authenticate(
     if limited:
         outcome = LoginOutcome("limited")
     elif user is None or not user.active:
-        verify_password(_DUMMY_HASH, password)  # same work as a real check
+        verify_password(_dummy(), password)  # same work as a real check
         outcome = LoginOutcome("rejected")
     elif verify_password(user.password_hash, password):
         if _hasher.check_needs_rehash(user.password_hash):

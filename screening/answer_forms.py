@@ -19,6 +19,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     Field,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -73,8 +74,9 @@ def answer_options(question: Question) -> list[str]:
     return [choice.id for choice in question.choices] + list(SPECIAL_ANSWERS)
 
 
-def _pairs(values: list[str]) -> list[tuple[str, str]]:
-    return [(value, value) for value in values]
+def _pairs(values: list[str]) -> list[SelectChoice]:
+    # Labels come from the questionnaire when the page is drawn, not from here.
+    return [SelectChoice(value) for value in values]
 
 
 def _fields_for(question: Question) -> dict[str, Field]:
@@ -205,6 +207,9 @@ def _read(form: SectionForm, question: Question) -> Any:
             if len(chosen) > 1:
                 raise _RejectedError("both")
             return special[0]
+        exclusive = [c.id for c in question.choices if c.exclusive and c.id in chosen]
+        if exclusive and len(chosen) > 1:
+            raise _RejectedError("exclusive")
         return _checked(question, chosen)
 
     special = [item for item in form[special_name(question)].data or () if item]

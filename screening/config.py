@@ -83,9 +83,10 @@ class Settings:
             raise ConfigError(f"default_language must be one of {known}")
 
 
-def default_instance_path() -> Path:
-    """instance/ beside the checkout, unless SCREENING_INSTANCE_PATH says otherwise."""
-    configured = os.environ.get("SCREENING_INSTANCE_PATH")
+def default_instance_path(environ: Mapping[str, str] | None = None) -> Path:
+    """./instance, unless SCREENING_INSTANCE_PATH names another folder."""
+    environ = os.environ if environ is None else environ
+    configured = environ.get("SCREENING_INSTANCE_PATH")
     if configured:
         return Path(configured).resolve()
     return Path.cwd().resolve() / "instance"
@@ -127,7 +128,7 @@ def load_settings(
     environ = os.environ if environ is None else environ
     overrides = dict(overrides or {})
     instance_path = Path(
-        overrides.pop("instance_path", None) or default_instance_path()
+        overrides.pop("instance_path", None) or default_instance_path(environ)
     )
 
     secret_key = overrides.pop("secret_key", None) or _secret(

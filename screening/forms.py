@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -79,8 +80,8 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-def _role_choices() -> list[tuple[str, str]]:
-    return [(role, str(ROLE_LABELS[role])) for role in ROLES]
+def _role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role, str(ROLE_LABELS[role])) for role in ROLES]
 
 
 class UserForm(FlaskForm):

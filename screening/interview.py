@@ -18,6 +18,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from screening import audit, db, interviews
 from screening.answer_display import display_answer
@@ -112,17 +113,19 @@ def _start_choices(
     for row in versions:
         questionnaire = questionnaires().get(row)
         title = questionnaire.text(questionnaire.title, language)
-        form.questionnaire.choices.append((str(row.id), f"{title} ({row.version})"))
+        form.questionnaire.choices.append(
+            SelectChoice(str(row.id), f"{title} ({row.version})")
+        )
     languages: list[str] = []
     for row in versions:
         for code in questionnaires().get(row).languages:
             if code not in languages:
                 languages.append(code)
     form.interview_language.choices = [
-        (code, _language_name(code)) for code in languages
+        SelectChoice(code, _language_name(code)) for code in languages
     ]
-    form.respondent_language.choices = [("", gettext("None"))] + [
-        (code, _language_name(code)) for code in languages
+    form.respondent_language.choices = [SelectChoice("", gettext("None"))] + [
+        SelectChoice(code, _language_name(code)) for code in languages
     ]
     if not form.is_submitted():
         form.interview_language.data = (

@@ -52,17 +52,6 @@ ELEMENT_HINTS = {
     "means": N_("deception, coercion or abuse of vulnerability"),
     "purpose": N_("exploitation"),
 }
-# Group names as the standard gives them in English; translated here.
-GROUPS = {
-    "ACT": N_("Act"),
-    "D1": N_("Deceptive recruitment"),
-    "D2": N_("Coercive recruitment"),
-    "D3": N_("Recruitment by abuse of vulnerability"),
-    "D4": N_("Exploitative conditions"),
-    "D5": N_("Coercion at destination"),
-    "D6": N_("Abuse of vulnerability at destination"),
-    "PU": N_("Forms of exploitation"),
-}
 STRENGTHS = {"S": N_("strong"), "M": N_("medium"), "W": N_("weak")}
 PROFILES = {"adult": N_("adult"), "child": N_("child")}
 ANSWERS = {

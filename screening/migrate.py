@@ -19,9 +19,8 @@ log = logging.getLogger(__name__)
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option(
-        "sqlalchemy.url", engine.url.render_as_string(hide_password=False)
-    )
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 

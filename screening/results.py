@@ -13,7 +13,7 @@ from screening import audit, db, interviews
 from screening.answer_display import display_answer
 from screening.extensions import cipher, questionnaires, standard
 from screening.i18n import N_, current_language, gettext_in
-from screening.labels import ELEMENTS, GROUPS, PROFILES, STATES, STRENGTHS, label
+from screening.labels import ELEMENTS, PROFILES, STATES, STRENGTHS, label
 from screening.models import Screening
 from screening.questionnaire import Questionnaire
 from screening.scoring import describe
@@ -92,8 +92,10 @@ def indicator_text(standard: Standard, indicator_id: str, language: str) -> str:
     return own or gettext_in(language, indicator.text.get("en", indicator_id))
 
 
-def group_name(group_id: str, language: str) -> str:
-    return label(GROUPS, group_id, language)
+def group_name(standard: Standard, group_id: str, language: str) -> str:
+    """A group's name as the standard gives it in a language, else in English."""
+    name = standard.group(group_id).name
+    return name.get(language) or name.get("en") or group_id
 
 
 def _evidence(
@@ -136,7 +138,9 @@ def indicator_lines(
     ]
 
 
-def describe_rule(expression: Expression, language: str, top: bool = True) -> str:
+def describe_rule(
+    expression: Expression, standard: Standard, language: str, top: bool = True
+) -> str:
     """A rule expression in words of the reader's language."""
 
     def say(message: str, **values: str) -> str:
@@ -144,7 +148,7 @@ def describe_rule(expression: Expression, language: str, top: bool = True) -> st
 
     match expression:
         case DimensionPositive(dimension):
-            return f"{dimension} {group_name(dimension, language)}"
+            return f"{dimension} {group_name(standard, dimension, language)}"
         case ElementHolds(element):
             return say(
                 N_("the %(element)s element holds"),
@@ -162,7 +166,7 @@ def describe_rule(expression: Expression, language: str, top: bool = True) -> st
         case YesIn(group):
             return say(
                 N_("some indicator of %(group)s is yes"),
-                group=f"{group} {group_name(group, language)}",
+                group=f"{group} {group_name(standard, group, language)}",
             )
         case YesStrength(strength):
             return say(
@@ -171,14 +175,15 @@ def describe_rule(expression: Expression, language: str, top: bool = True) -> st
             )
         case Not(item):
             return say(
-                N_("not %(rule)s"), rule=describe_rule(item, language, top=False)
+                N_("not %(rule)s"),
+                rule=describe_rule(item, standard, language, top=False),
             )
         case AnyOf(items) | AllOf(items):
             joiner = (
                 say(N_(" or ")) if isinstance(expression, AnyOf) else say(N_(" and "))
             )
             text = joiner.join(
-                describe_rule(item, language, top=False) for item in items
+                describe_rule(item, standard, language, top=False) for item in items
             )
             return text if top else f"({text})"
     return describe(expression)
@@ -211,8 +216,14 @@ def rule_clauses(
     for reason in assessment.reasons:
         for clause in reason.clauses:
             part = parts.get(clause.rule)
-            text = describe_rule(part, language) if part is not None else clause.rule
-            line = ClauseLine(text, clause.met, clause.by)
+            text = (
+                describe_rule(part, standard, language)
+                if part is not None
+                else clause.rule
+            )
+            # An element clause names the element itself; the IDs add nothing.
+            by = () if isinstance(part, ElementHolds) else clause.by
+            line = ClauseLine(text, clause.met, by)
             if reason.code == "likely_rule":
                 likely.append(line)
             elif reason.code == "possible_clause":
@@ -233,7 +244,7 @@ def result(reference: str) -> ResponseReturnValue:
     dimensions = [
         (
             outcome,
-            group_name(outcome.id, language),
+            group_name(the_standard, outcome.id, language),
             indicator_lines(
                 scored,
                 the_standard,
@@ -254,7 +265,7 @@ def result(reference: str) -> ResponseReturnValue:
         other_groups.append(
             (
                 group.id,
-                group_name(group.id, language),
+                group_name(the_standard, group.id, language),
                 indicator_lines(scored, the_standard, yes, language, answer_language),
             )
         )

@@ -27,6 +27,7 @@ class Option:
     label: str
     second: str | None
     special: bool
+    exclusive: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,10 @@ def problem_message(problem: Problem) -> str:
                 "Shorten this answer to %(maximum)d characters.",
                 maximum=params["maximum"],
             )
+        case "exclusive":
+            return gettext(
+                "“None of these” cannot be chosen together with other answers."
+            )
         case "consent_needed":
             return gettext(
                 "Record whether the person agrees to the screening before going on."
@@ -104,6 +109,7 @@ def _options(
             option_label(questionnaire, question, value, language),
             option_label(questionnaire, question, value, second) if second else None,
             value in SPECIAL_ANSWERS,
+            bool((choice := question.choice(value)) and choice.exclusive),
         )
         for value in values
     )

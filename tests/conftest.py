@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
@@ -64,6 +65,14 @@ def mini_catalog(folder: Path) -> Path:
     (folder / "mini").mkdir()
     shutil.copy(ROOT / "tests" / "data" / "mini.yaml", folder / "mini" / "0.1.0.yaml")
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> None:
+    """Argon2 at its default cost takes ~0.2 s here; tests need no such cost."""
+    accounts.use_password_hasher(
+        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
 
 
 @pytest.fixture(scope="session")

@@ -77,18 +77,17 @@
     });
   }
 
-  // A special answer clears the other choices of its question, and back.
+  // A special or "none of these" answer clears the other choices, and back.
   function exclusive(event) {
     var el = event.target;
     var box = el.closest(".question");
     if (!box || !el.checked || el.type !== "checkbox") { return; }
-    var isSpecial = SPECIAL.indexOf(el.value) >= 0;
+    var alone = el.hasAttribute("data-exclusive");
     inputs(box).forEach(function (other) {
       if (other === el || other.type !== "checkbox") { return; }
-      var otherSpecial = SPECIAL.indexOf(other.value) >= 0;
-      if (isSpecial || otherSpecial) { other.checked = false; }
+      if (alone || other.hasAttribute("data-exclusive")) { other.checked = false; }
     });
-    if (isSpecial) {
+    if (SPECIAL.indexOf(el.value) >= 0) {
       inputs(box).forEach(function (other) {
         if (other.type === "text" || other.tagName === "TEXTAREA") { other.value = ""; }
       });
