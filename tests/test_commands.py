@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import re
+import stat
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from screening import create_app, db
+from screening.cli import cli
+from screening.models import Agency, QuestionnaireVersion, User
+
+OTP = re.compile(r"One-time password:\s+([a-z0-9-]{19})")
+
+
+def _environment(tmp_path, empty_database, catalog_folder) -> dict[str, str]:
+    return {
+        "SCREENING_INSTANCE_PATH": str(tmp_path / "instance"),
+        "SCREENING_DATABASE_URL": empty_database.url,
+        "SCREENING_QUESTIONNAIRES": str(catalog_folder),
+        "SCREENING_SECRET_KEY": "",
+        "SCREENING_DATA_KEYS": "",
+    }
+
+
+def test_init_sets_up_an_instance_and_prints_a_one_time_password_once(
+    tmp_path, empty_database, catalog_folder
+):
+    env = _environment(tmp_path, empty_database, catalog_folder)
+    runner = CliRunner()
+
+    first = runner.invoke(cli, ["init", "--agency-name", "Nong Khai PSDHS"], env=env)
+
+    assert first.exit_code == 0, first.output
+    password = OTP.search(first.output).group(1)
+    instance = tmp_path / "instance"
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    for name in ("secret_key", "data_keys"):
+        assert stat.S_IMODE((instance / name).stat().st_mode) == 0o600
+    assert "mini@0.1.0" in first.output
+
+    second = runner.invoke(cli, ["init"], env=env)
+    assert second.exit_code == 0, second.output
+    assert OTP.search(second.output) is None
+    assert "no new password" in second.output
+
+    app = create_app({"instance_path": instance, "database_url": empty_database.url})
+    with app.app_context():
+        session = db.session()
+        agencies = session.scalars(select(Agency)).all()
+        assert [(a.name, a.country, a.is_own) for a in agencies] == [
+            ("Nong Khai PSDHS", "TH", True)
+        ]
+        admin = session.scalars(select(User)).one()
+        assert admin.roles == {"administrator"}
+        assert admin.must_change_password
+        assert len(session.scalars(select(QuestionnaireVersion)).all()) == 1
+    client = app.test_client()
+    from tests.conftest import login
+
+    assert login(client, "admin", password).headers["Location"].endswith("/password")
+    db.engine_of(app).dispose()
+
+
+def test_create_admin_adds_another_administrator(
+    tmp_path, empty_database, catalog_folder
+):
+    env = _environment(tmp_path, empty_database, catalog_folder)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"], env=env).exit_code == 0
+
+    result = runner.invoke(
+        cli, ["create-admin", "lamphone", "--name", "Lamphone"], env=env
+    )
+    again = runner.invoke(cli, ["create-admin", "lamphone"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert OTP.search(result.output)
+    assert again.exit_code != 0
+    assert "username_taken" in again.output
+
+
+def test_the_app_does_not_start_before_init(tmp_path, monkeypatch):
+    runner = CliRunner()
+    result = runner.invoke(
+        cli,
+        ["create-admin", "someone"],
+        env={
+            "SCREENING_INSTANCE_PATH": str(tmp_path / "nowhere"),
+            "SCREENING_SECRET_KEY": "",
+            "SCREENING_DATA_KEYS": "",
+        },
+    )
+
+    assert result.exit_code != 0
+    assert "screening init" in result.output + str(result.exception)
