@@ -43,6 +43,8 @@ STATUSES = {
     "completed": N_("Completed"),
 }
 ELEMENTS = {
+    # Translators: the three elements of the Palermo Protocol definition of
+    # trafficking (act, means, purpose), as used in national anti-trafficking law.
     "act": N_("Act"),
     "means": N_("Means"),
     "purpose": N_("Purpose"),
@@ -52,6 +54,7 @@ ELEMENT_HINTS = {
     "means": N_("deception, coercion or abuse of vulnerability"),
     "purpose": N_("exploitation"),
 }
+# Translators: the weight of an indicator in the common standard.
 STRENGTHS = {"S": N_("strong"), "M": N_("medium"), "W": N_("weak")}
 PROFILES = {"adult": N_("adult"), "child": N_("child")}
 ANSWERS = {
