@@ -291,6 +291,14 @@ class Progress:
 def progress(
     questionnaire: Questionnaire, answers: Mapping[str, object], section_id: str
 ) -> Progress:
+    """How far the interview is; before consent is recorded, counted as if given.
+
+    Most sections are shown only with consent, so counting without it would
+    announce a one-page interview on the first page.
+    """
+    consent = questionnaire.fact_question("consent_screening")
+    if consent is not None and answers.get(consent.id) is None:
+        answers = {**answers, consent.id: "yes"}
     shown = questionnaire.shown_questions(answers)
     answered = sum(1 for question in shown if answers.get(question.id) is not None)
     sections = [section.id for section in shown_sections(questionnaire, answers)]
