@@ -54,6 +54,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             questionnaires=QuestionnaireStore(catalog.standards),
         ),
     )
+    # Templates loop over many questions: leave no blank lines behind.
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     db.init_app(app, settings.database_url)
     i18n.init_app(app)
     security.init_app(app, settings.proxy_count)

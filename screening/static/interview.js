@@ -13,6 +13,8 @@
   var questions = Array.prototype.slice.call(form.querySelectorAll(".question"));
   var SPECIAL = ["dont_know", "declined"];
 
+  function id(box) { return box.id.slice("question-".length); }
+
   function inputs(box) {
     return Array.prototype.slice.call(box.querySelectorAll("input, select, textarea"));
   }
@@ -32,7 +34,7 @@
     if (special.length) { return special[0]; }
     if (type === "yes_no" || type === "single_choice") { return checked[0] || null; }
     if (type === "multiple_choice") { return checked.length ? checked : null; }
-    var field = box.querySelector('[name="q_' + box.dataset.question + '"]');
+    var field = box.querySelector('[name="q_' + id(box) + '"]');
     var text = field ? field.value.trim() : "";
     if (!text) { return null; }
     if (type === "number") { return number(text); }
@@ -72,20 +74,24 @@
       box.hidden = !shown;
       if (shown) {
         var answer = answerOf(box);
-        if (answer !== null) { counted[box.dataset.question] = answer; }
+        if (answer !== null) { counted[id(box)] = answer; }
       }
     });
   }
 
+  function exclusive(el) {
+    return SPECIAL.indexOf(el.value) >= 0 || el.hasAttribute("data-exclusive");
+  }
+
   // A special or "none of these" answer clears the other choices, and back.
-  function exclusive(event) {
+  function alone(event) {
     var el = event.target;
     var box = el.closest(".question");
     if (!box || !el.checked || el.type !== "checkbox") { return; }
-    var alone = el.hasAttribute("data-exclusive");
+    var single = exclusive(el);
     inputs(box).forEach(function (other) {
       if (other === el || other.type !== "checkbox") { return; }
-      if (alone || other.hasAttribute("data-exclusive")) { other.checked = false; }
+      if (single || exclusive(other)) { other.checked = false; }
     });
     if (SPECIAL.indexOf(el.value) >= 0) {
       inputs(box).forEach(function (other) {
@@ -142,7 +148,7 @@
   }
 
   form.addEventListener("change", function (event) {
-    exclusive(event);
+    alone(event);
     refresh();
     later(400);
   });
