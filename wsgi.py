@@ -1,2 +1,3 @@
 from screening import create_app
+
 app = create_app()
