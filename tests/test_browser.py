@@ -293,9 +293,9 @@ def test_a_thai_scam_compound_returnee_paused_and_resumed_is_a_likely_victim(
     story.section(journey_name, journey, action="pause")
 
     page.wait_for_url(re.compile(r"/screenings$"))
-    assert "ทำต่อได้จากรายการนี้" in page.inner_text(".flash")
+    assert "สัมภาษณ์ต่อได้จากรายการนี้" in page.inner_text(".flash")
     story.shoot("paused")
-    page.click("a.button.primary:has-text('ทำต่อ')")
+    page.click("a.button.primary:has-text('สัมภาษณ์ต่อ')")
     page.wait_for_url(re.compile(r"/sections/journey$"))
     assert page.locator("[name=q_crossing_place]").input_value() == "ท่าเรือเชียงแสน"
     story.shoot("resumed")
@@ -448,7 +448,7 @@ def test_a_lao_screening_with_declined_answers_is_possible_and_says_why(page, pe
     assert "ອາດເປັນຜູ້ຖືກເຄາະຮ້າຍຈາກການຄ້າມະນຸດ" in page.inner_text("#band")
     reason = page.inner_text("#inconclusive")
     assert "ເຫດທີ່ຜົນການຄັດກອງຍັງບໍ່ຈະແຈ້ງ" in reason
-    assert "ຂໍບໍ່ຕອບ" in reason
+    assert "ບໍ່ຂໍຕອບ" in reason
     assert "CD1" in reason or "CD3" in reason or "CD4" in reason
     assert page.problems == []
 

@@ -126,7 +126,7 @@ def test_the_result_page_reads_fully_in_lao(signed_in):
 
     page = khamla.get(f"/screenings/{reference}/result").get_data(as_text=True)
 
-    assert "ມີແນວໂນ້ມເປັນຜູ້ຖືກເຄາະຮ້າຍຈາກການຄ້າມະນຸດຕາມມາດຕະຖານຮ່ວມ" in page
+    assert "ມີຄວາມເປັນໄປໄດ້ສູງວ່າເປັນຜູ້ຖືກເຄາະຮ້າຍຈາກການຄ້າມະນຸດຕາມມາດຕະຖານຮ່ວມ" in page
     assert "ຫຼັກການບໍ່ລົງໂທດຜູ້ຖືກເຄາະຮ້າຍ" in page
     # Evidence stays in the interview language: the words the person heard.
     assert "หนังสือเดินทางของคุณถูกยึดหรือไม่" in page
