@@ -134,10 +134,11 @@ def section_form(
     form_class = _form_class(questionnaire, section.id)
     if answers is None:
         return form_class()
-    return form_class(formdata=None, data=_form_data(section, answers))
+    return form_class(formdata=None, data=form_data(section, answers))
 
 
-def _form_data(section: Section, answers: Mapping[str, Any]) -> dict[str, Any]:
+def form_data(section: Section, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Saved answers as form field data, keyed by field name."""
     data: dict[str, Any] = {}
     for question in section.questions:
         answer = answers.get(question.id)

@@ -24,6 +24,7 @@ from screening import audit, db, interviews
 from screening.answer_display import display_answer
 from screening.answer_forms import (
     Problem,
+    form_data,
     outside_references,
     read_answers,
     section_form,
@@ -208,7 +209,7 @@ def _render_section(
     questionnaire: Questionnaire,
     section: Section,
     answers: dict[str, Any],
-    form: Any,
+    values: dict[str, Any],
     *,
     problems: dict[str, Problem],
     notice: str | None = None,
@@ -220,7 +221,7 @@ def _render_section(
     views = question_views(
         questionnaire,
         section,
-        form,
+        values,
         shown_ids=shown,
         problems=problems,
         language=language,
@@ -271,9 +272,9 @@ def section(reference: str, section_id: str) -> ResponseReturnValue:
 
     _audit("screening.view", screening, detail=f"section {section.id}")
     db.session().commit()
-    form = section_form(questionnaire, section, answers)
+    values = form_data(section, answers)
     return _render_section(
-        screening, questionnaire, section, answers, form, problems={}
+        screening, questionnaire, section, answers, values, problems={}
     )
 
 
@@ -332,7 +333,7 @@ def save_section(reference: str, section_id: str) -> ResponseReturnValue:
             questionnaire,
             section,
             answers,
-            form,
+            form.data,  # what was posted, so nothing typed is lost
             problems=problems,
             status=422,
         )
@@ -359,13 +360,12 @@ def save_section(reference: str, section_id: str) -> ResponseReturnValue:
     ]
     if revealed and action == "next" and request.form.get("_js") != "1":
         notice = gettext("Your answers opened more questions on this page.")
-        fresh = section_form(questionnaire, section, answers)
         return _render_section(
             screening,
             questionnaire,
             section,
             answers,
-            fresh,
+            form_data(section, answers),
             problems={},
             notice=notice,
         )

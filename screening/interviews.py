@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from screening.crypto import DataCipher
 from screening.db import utcnow
@@ -59,7 +59,11 @@ def screenings_for(session: Session, user: User) -> list[Screening]:
     """The screenings a user may see: their own, or their agency's."""
     if not can_see_screenings(user):
         return []
-    query = _visible_to(user).order_by(Screening.updated_at.desc())
+    query = (
+        _visible_to(user)
+        .options(selectinload(Screening.interviewer))
+        .order_by(Screening.updated_at.desc())
+    )
     return list(session.scalars(query))
 
 

@@ -150,7 +150,8 @@ class QuestionnaireVersion(Base):
     version: Mapped[str] = mapped_column(String(40))
     digest: Mapped[str] = mapped_column(String(80), unique=True)
     standard: Mapped[str] = mapped_column(String(60))
-    canonical: Mapped[str] = mapped_column(Text)
+    # Read only when a version is first rebuilt in a process, not per request.
+    canonical: Mapped[str] = mapped_column(Text, deferred=True)
     loaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
@@ -185,8 +186,8 @@ class Screening(Base):
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship(lazy="joined")
-    interviewer: Mapped[User] = relationship(lazy="joined")
-    agency: Mapped[Agency] = relationship(lazy="joined")
+    interviewer: Mapped[User] = relationship()
+    agency: Mapped[Agency] = relationship()
 
 
 class Answer(Base):

@@ -1,17 +1,26 @@
-"""What a section page shows: each question with its options in one or two languages."""
+"""What a section page shows: each question with its options in one or two languages.
+
+The answer options of a question are the same on every request for a given
+questionnaire version and pair of languages; only which are ticked changes.
+Their markup is therefore built once, escaped once, and kept: a section of
+twenty questions has about a hundred options, and drawing each through the
+template engine on every request was most of the page's cost.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from flask_babel import gettext
+from markupsafe import Markup, escape
 
 from screening.answer_display import option_label
 from screening.answer_forms import (
     CHOICE_TYPES,
     Problem,
-    SectionForm,
     answer_options,
     condition_json,
     currency_name,
@@ -20,14 +29,8 @@ from screening.answer_forms import (
 )
 from screening.questionnaire import SPECIAL_ANSWERS, Question, Questionnaire, Section
 
-
-@dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
-    second: str | None
-    special: bool
-    exclusive: bool = False
+# (value, markup before " checked", markup after it)
+Fragment = tuple[str, str, str]
 
 
 @dataclass(frozen=True)
@@ -41,11 +44,8 @@ class QuestionView:
     shown: bool
     show_if: str | None
     field: str
-    special_field: str | None
     currency_field: str | None
-    options: tuple[Option, ...]
-    specials: tuple[Option, ...]
-    selected: tuple[str, ...]
+    options: Markup  # the boxes to tick: choices, then the special answers
     value: str
     currency: str | None
     error: str | None
@@ -58,6 +58,10 @@ def problem_message(problem: Problem) -> str:
             return gettext(
                 "Give an answer, or choose “Don't know” or “Prefer not to say”, "
                 "not both."
+            )
+        case "exclusive":
+            return gettext(
+                "“None of these” cannot be chosen together with other answers."
             )
         case "number":
             return gettext("Enter a number.")
@@ -83,10 +87,6 @@ def problem_message(problem: Problem) -> str:
                 "Shorten this answer to %(maximum)d characters.",
                 maximum=params["maximum"],
             )
-        case "exclusive":
-            return gettext(
-                "“None of these” cannot be chosen together with other answers."
-            )
         case "consent_needed":
             return gettext(
                 "Record whether the person agrees to the screening before going on."
@@ -96,23 +96,86 @@ def problem_message(problem: Problem) -> str:
     return gettext("This answer cannot be saved as it is.")
 
 
-def _options(
+def _fragment(
     questionnaire: Questionnaire,
     question: Question,
-    values: list[str],
+    value: str,
+    *,
+    kind: str,
+    name: str,
     language: str,
     second: str | None,
-) -> tuple[Option, ...]:
-    return tuple(
-        Option(
-            value,
-            option_label(questionnaire, question, value, language),
-            option_label(questionnaire, question, value, second) if second else None,
-            value in SPECIAL_ANSWERS,
-            bool((choice := question.choice(value)) and choice.exclusive),
-        )
-        for value in values
+) -> Fragment:
+    special = value in SPECIAL_ANSWERS
+    choice = question.choice(value)
+    exclusive = bool(choice and choice.exclusive)
+    label = escape(option_label(questionnaire, question, value, language))
+    if second:
+        other = escape(option_label(questionnaire, question, value, second))
+        label += Markup(f'<span class="second" lang="{escape(second)}">{other}</span>')  # noqa: S704 - escaped parts
+    head = (
+        f'<label class="option{" special" if special else ""}">'
+        f'<input type="{kind}" name="{name}" value="{escape(value)}"'
     )
+    tail = f"{' data-exclusive' if exclusive else ''}><span>{label}</span></label>"
+    return value, head, tail
+
+
+@lru_cache(maxsize=512)
+def _option_groups(
+    questionnaire: Questionnaire, question_id: str, language: str, second: str | None
+) -> tuple[tuple[str, tuple[Fragment, ...]], ...]:
+    """(CSS class, option fragments) for each group of boxes of a question."""
+    question = questionnaire.question(question_id)
+    if question is None:
+        raise KeyError(question_id)
+    kind = "radio" if question.type in CHOICE_TYPES else "checkbox"
+    has_choices = question.type in CHOICE_TYPES or question.type == "multiple_choice"
+    name = value_name(question) if has_choices else special_name(question)
+
+    def fragments(values: list[str]) -> tuple[Fragment, ...]:
+        return tuple(
+            _fragment(
+                questionnaire,
+                question,
+                value,
+                kind=kind,
+                name=name,
+                language=language,
+                second=second,
+            )
+            for value in values
+        )
+
+    specials = ("options specials", fragments(list(SPECIAL_ANSWERS)))
+    if not has_choices:
+        return (specials,)
+    choices = [
+        value for value in answer_options(question) if value not in SPECIAL_ANSWERS
+    ]
+    css = "options row" if question.type == "yes_no" else "options"
+    return ((css, fragments(choices)), specials)
+
+
+def _options_markup(
+    questionnaire: Questionnaire,
+    question: Question,
+    selected: set[str],
+    language: str,
+    second: str | None,
+) -> Markup:
+    groups = _option_groups(questionnaire, question.id, language, second)
+    parts = []
+    for css, fragments in groups:
+        boxes = "".join(
+            head + (" checked" if value in selected else "") + tail
+            for value, head, tail in fragments
+        )
+        parts.append(f'<div class="{css}">{boxes}</div>')
+    html = "".join(parts)
+    if question.type in CHOICE_TYPES:
+        html = f'<div class="choices">{html}</div>'
+    return Markup(html)  # noqa: S704 - every piece was escaped in _fragment
 
 
 def _text(
@@ -123,43 +186,29 @@ def _text(
     return questionnaire.text(text, language)
 
 
+def _selected(question: Question, values: Mapping[str, Any]) -> set[str]:
+    if question.type in CHOICE_TYPES or question.type == "multiple_choice":
+        data = values.get(value_name(question))
+    else:
+        data = values.get(special_name(question))
+    if not data:
+        return set()
+    return set(data) if isinstance(data, list | tuple) else {data}
+
+
 def question_views(
     questionnaire: Questionnaire,
     section: Section,
-    form: SectionForm,
+    values: Mapping[str, Any],
     *,
     shown_ids: set[str],
     problems: Mapping[str, Problem],
     language: str,
     second: str | None,
 ) -> list[QuestionView]:
+    """The questions of a section; ``values`` maps form field names to their data."""
     views = []
     for question in section.questions:
-        values = answer_options(question) if question.type != "text" else []
-        has_choices = (
-            question.type in CHOICE_TYPES or question.type == "multiple_choice"
-        )
-        options = _options(
-            questionnaire,
-            question,
-            [value for value in values if value not in SPECIAL_ANSWERS],
-            language,
-            second,
-        )
-        specials = _options(
-            questionnaire, question, list(SPECIAL_ANSWERS), language, second
-        )
-        value_field = form[value_name(question)]
-        if has_choices:
-            data = value_field.data
-            selected = tuple(data if isinstance(data, list) else [data] if data else [])
-            value = ""
-        else:
-            selected = tuple(form[special_name(question)].data or ())
-            value = value_field.data or ""
-        currency = None
-        if question.type == "money":
-            currency = form[currency_name(question)].data
         problem = problems.get(question.id)
         views.append(
             QuestionView(
@@ -172,15 +221,21 @@ def question_views(
                 shown=question.id in shown_ids,
                 show_if=condition_json(question.show_if),
                 field=value_name(question),
-                special_field=None if has_choices else special_name(question),
                 currency_field=currency_name(question)
                 if question.type == "money"
                 else None,
-                options=options,
-                specials=specials,
-                selected=selected,
-                value=str(value),
-                currency=currency,
+                options=_options_markup(
+                    questionnaire,
+                    question,
+                    _selected(question, values),
+                    language,
+                    second,
+                ),
+                value=str(values.get(value_name(question)) or "")
+                if question.type not in CHOICE_TYPES
+                and question.type != "multiple_choice"
+                else "",
+                currency=values.get(currency_name(question)),
                 error=problem_message(problem) if problem else None,
             )
         )
