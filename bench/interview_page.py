@@ -232,9 +232,10 @@ def main() -> None:
     server = serve(port)
     try:
         cookie = sign_in(base)
+        work = f"{base}/screenings/{reference}/sections/work"
         pages = {
             "bare template page": f"{base}/_bench/bare",
-            "interview page (work, th + lo)": f"{base}/screenings/{reference}/sections/work",
+            "interview page (work, th + lo)": work,
         }
         for url in pages.values():  # warm up both workers
             wrk(url, cookie, 2, options.connections)
