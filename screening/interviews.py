@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from screening.crypto import DataCipher
@@ -171,7 +171,18 @@ def save_answers(
     given everything answered so far, are ignored and not stored: a hidden
     question's answer is never trusted, whatever the browser sent.
     """
-    if screening.status == "completed":
+    now = utcnow()
+    # Take the screening's write lock first (a row lock on PostgreSQL, the
+    # database write lock on SQLite): an autosave and a page save of the same
+    # screening then run one after the other, the second seeing the first's
+    # answers, instead of both inserting the same answer.
+    locked = session.execute(
+        update(Screening)
+        .where(Screening.id == screening.id, Screening.status != "completed")
+        .values(updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if locked.rowcount != 1:  # type: ignore[attr-defined]
         raise ScreeningStateError("a completed screening cannot change")
     rows = {
         row.question_id: row
@@ -185,7 +196,6 @@ def save_answers(
     in_section = {question.id for question in section.questions}
 
     result = SaveResult()
-    now = utcnow()
     for question_id, value in posted.items():
         if question_id not in in_section or question_id not in shown:
             result.ignored.append(question_id)

@@ -7,13 +7,11 @@ at a 768-pixel tablet width, to be looked at after a change to the screens.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD, QUESTIONNAIRES, ROOT
 
@@ -37,16 +35,6 @@ TABLET = {"width": 768, "height": 1024}
 def catalog_folder() -> Path:
     """These tests use the real, bundled questionnaires."""
     return QUESTIONNAIRES
-
-
-@pytest.fixture
-def live_server(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
 
 
 @pytest.fixture(scope="session")
