@@ -87,7 +87,8 @@ class Story:
         path = SCREENS / f"{self.name}-{self.count:02d}-{label}.png"
         self.page.screenshot(path=str(path), full_page=True)
         width = self.page.evaluate("document.documentElement.scrollWidth")
-        assert width <= TABLET["width"], f"{path.name} is {width}px wide"
+        viewport = self.page.viewport_size["width"]
+        assert width <= viewport, f"{path.name} is {width}px wide"
 
     def sign_in(self, username: str, language: str) -> None:
         self.page.goto("/login")
@@ -457,3 +458,17 @@ def test_conditional_questions_appear_and_disappear_as_answers_change(page, peop
     status = page.locator(".autosave-status")
     status.filter(has_text="saved").wait_for(timeout=10_000)
     assert page.problems == []
+
+
+@pytest.mark.parametrize("page", ["th"], indirect=True)
+def test_pages_fit_a_small_phone_without_sideways_scrolling(page, people):
+    story = Story(page, "th-narrow")
+    page.set_viewport_size({"width": 360, "height": 740})
+    story.sign_in("nok", "th")
+    story.start("th", "lo")
+    story.section("interview", THAI_SCAM_RETURNEE[0][1])
+    page.wait_for_url(re.compile(r"/sections/person$"))
+
+    width = page.evaluate("document.documentElement.scrollWidth")
+    story.shoot("person")
+    assert width <= 360
