@@ -25,7 +25,9 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please sign in to continue.")
-login_manager.session_protection = "strong"
+# "basic": a changed address (a tablet moving between networks) must not end
+# an interview; idle and absolute timeouts bound a stolen cookie instead.
+login_manager.session_protection = "basic"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (

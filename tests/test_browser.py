@@ -472,3 +472,28 @@ def test_pages_fit_a_small_phone_without_sideways_scrolling(page, people):
     width = page.evaluate("document.documentElement.scrollWidth")
     story.shoot("person")
     assert width <= 360
+
+
+def test_without_javascript_revealed_questions_appear_after_saving(
+    browser, live_server, people
+):
+    context = browser.new_context(
+        viewport=TABLET, base_url=live_server, java_script_enabled=False
+    )
+    page = context.new_page()
+    story = Story(page, "en-nojs")
+    story.sign_in("nok", "en")
+    story.start("en")
+
+    story.answer("interpreter_used", "yes")
+    assert page.locator("#question-interpreter_language").is_hidden()
+    story.answer("consent_screening", "yes")
+    page.click("button[name=action][value=next]")
+
+    page.wait_for_url(re.compile(r"/sections/interview$"))
+    assert "opened more questions" in page.inner_text("main")
+    story.answer("interpreter_language", "lo")
+    story.shoot("revealed")
+    page.click("button[name=action][value=next]")
+    page.wait_for_url(re.compile(r"/sections/person$"))
+    context.close()
