@@ -1,0 +1,288 @@
+"""Fixed wording of result documents and verdicts in English, Thai and Lao."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+WORDING_LANGUAGES = ("en", "th", "lo")
+
+# Each language named in its own script, as people look for it.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "th": "ไทย",
+    "lo": "ລາວ",
+    "my": "မြန်မာ",
+    "km": "ខ្មែរ",
+    "vi": "Tiếng Việt",
+    "zh": "中文",
+}
+
+_MONTHS = {
+    "en": (
+        "January February March April May June July August September October "
+        "November December"
+    ).split(),
+    "th": (
+        "มกราคม กุมภาพันธ์ มีนาคม เมษายน พฤษภาคม มิถุนายน กรกฎาคม สิงหาคม "
+        "กันยายน ตุลาคม พฤศจิกายน ธันวาคม"
+    ).split(),
+    "lo": (
+        "ມັງກອນ ກຸມພາ ມີນາ ເມສາ ພຶດສະພາ ມິຖຸນາ ກໍລະກົດ ສິງຫາ ກັນຍາ ຕຸລາ ພະຈິກ ທັນວາ"
+    ).split(),
+}
+
+TEXTS: dict[str, dict[str, str]] = {
+    "title": {
+        "en": "Screening result: indicators of human trafficking",
+        "th": "ผลการคัดกรองข้อบ่งชี้การค้ามนุษย์",
+        "lo": "ຜົນການກວດກັ່ນຕອງຕົວຊີ້ບອກການຄ້າມະນຸດ",
+    },
+    "band.likely.label": {
+        "en": "Likely victim of trafficking",
+        "th": "มีแนวโน้มเป็นผู้เสียหายจากการค้ามนุษย์",
+        "lo": "ມີແນວໂນ້ມເປັນຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດ",
+    },
+    "band.likely": {
+        "en": "Likely victim of trafficking under the common standard. Refer for "
+        "formal identification, protection and assistance.",
+        "th": "มีแนวโน้มเป็นผู้เสียหายจากการค้ามนุษย์ตามมาตรฐานร่วม "
+        "ให้ส่งต่อเพื่อการคัดแยกผู้เสียหายอย่างเป็นทางการ การคุ้มครอง และการช่วยเหลือ",
+        "lo": "ມີແນວໂນ້ມເປັນຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດ ຕາມມາດຕະຖານຮ່ວມ. "
+        "ໃຫ້ສົ່ງຕໍ່ເພື່ອການກຳນົດຕົວຜູ້ເຄາະຮ້າຍຢ່າງເປັນທາງການ, ການປົກປ້ອງ ແລະ ການຊ່ວຍເຫຼືອ.",
+    },
+    "band.possible.label": {
+        "en": "Possible victim of trafficking",
+        "th": "อาจเป็นผู้เสียหายจากการค้ามนุษย์",
+        "lo": "ອາດເປັນຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດ",
+    },
+    "band.possible": {
+        "en": "Possible victim of trafficking. Further assessment needed; refer and "
+        "arrange a follow-up interview.",
+        "th": "อาจเป็นผู้เสียหายจากการค้ามนุษย์ ต้องประเมินเพิ่มเติม "
+        "ให้ส่งต่อและนัดสัมภาษณ์ติดตามผล",
+        "lo": "ອາດເປັນຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດ. ຕ້ອງປະເມີນເພີ່ມເຕີມ; "
+        "ໃຫ້ສົ່ງຕໍ່ ແລະ ນັດສຳພາດຕິດຕາມ.",
+    },
+    "band.not_established.label": {
+        "en": "Trafficking indicators not established at this screening",
+        "th": "การคัดกรองครั้งนี้ยังไม่พบข้อบ่งชี้การค้ามนุษย์",
+        "lo": "ການກວດກັ່ນຕອງຄັ້ງນີ້ຍັງບໍ່ພົບຕົວຊີ້ບອກການຄ້າມະນຸດ",
+    },
+    "band.not_established": {
+        "en": "Trafficking indicators were not established at this screening. This "
+        "does not mean the person is not a victim; offer information, services and "
+        "a way to be screened again.",
+        "th": "การคัดกรองครั้งนี้ยังไม่พบข้อบ่งชี้การค้ามนุษย์ "
+        "ซึ่งไม่ได้หมายความว่าบุคคลนี้ไม่ใช่ผู้เสียหาย "
+        "ให้ข้อมูล บริการ และช่องทางในการคัดกรองอีกครั้ง",
+        "lo": "ການກວດກັ່ນຕອງຄັ້ງນີ້ຍັງບໍ່ພົບຕົວຊີ້ບອກການຄ້າມະນຸດ. "
+        "ນີ້ບໍ່ໄດ້ໝາຍຄວາມວ່າບຸກຄົນນີ້ບໍ່ແມ່ນຜູ້ເຄາະຮ້າຍ; "
+        "ໃຫ້ສະເໜີຂໍ້ມູນ, ການບໍລິການ ແລະ ຊ່ອງທາງໃນການກວດກັ່ນຕອງຄືນໃໝ່.",
+    },
+    "referral_threshold": {
+        "en": "Screening is a referral threshold, not a legal finding.",
+        "th": "การคัดกรองเป็นเกณฑ์สำหรับการส่งต่อ ไม่ใช่คำวินิจฉัยทางกฎหมาย",
+        "lo": "ການກວດກັ່ນຕອງແມ່ນເກນສຳລັບການສົ່ງຕໍ່, ບໍ່ແມ່ນຄຳຕັດສິນທາງກົດໝາຍ.",
+    },
+    "non_punishment.title": {
+        "en": "Non-punishment principle",
+        "th": "หลักการไม่ลงโทษ",
+        "lo": "ຫຼັກການບໍ່ລົງໂທດ",
+    },
+    "non_punishment": {
+        "en": "Acts the person was forced to commit, such as running scams, crossing "
+        "a border irregularly, sex work or using false documents, are indicators of "
+        "trafficking. They are no reason to punish, detain or exclude the person.",
+        "th": "การกระทำที่บุคคลถูกบังคับให้ทำ เช่น การหลอกลวงทางออนไลน์ "
+        "การข้ามแดนโดยไม่ถูกต้อง การค้าประเวณี หรือการใช้เอกสารปลอม "
+        "เป็นข้อบ่งชี้ของการค้ามนุษย์ ไม่ใช่เหตุในการลงโทษ กักขัง "
+        "หรือตัดสิทธิ์บุคคลนี้",
+        "lo": "ການກະທຳທີ່ບຸກຄົນຖືກບັງຄັບໃຫ້ເຮັດ ເຊັ່ນ: ການຫຼອກລວງທາງອອນລາຍ, "
+        "ການຂ້າມຊາຍແດນແບບບໍ່ຖືກຕ້ອງ, ການຂາຍບໍລິການທາງເພດ ຫຼື ການໃຊ້ເອກະສານປອມ "
+        "ແມ່ນຕົວຊີ້ບອກຂອງການຄ້າມະນຸດ. ສິ່ງເຫຼົ່ານີ້ບໍ່ແມ່ນເຫດຜົນໃນການລົງໂທດ, "
+        "ກັກຂັງ ຫຼື ຕັດສິດບຸກຄົນນີ້.",
+    },
+    "result": {"en": "Result", "th": "ผลการคัดกรอง", "lo": "ຜົນການກວດກັ່ນຕອງ"},
+    "elements": {
+        "en": "Elements of trafficking",
+        "th": "องค์ประกอบของการค้ามนุษย์",
+        "lo": "ອົງປະກອບຂອງການຄ້າມະນຸດ",
+    },
+    "element.act": {"en": "Act", "th": "การกระทำ", "lo": "ການກະທຳ"},
+    "element.means": {"en": "Means", "th": "วิธีการ", "lo": "ວິທີການ"},
+    "element.purpose": {
+        "en": "Purpose (exploitation)",
+        "th": "วัตถุประสงค์ (การแสวงประโยชน์)",
+        "lo": "ຈຸດປະສົງ (ການຂູດຮີດ)",
+    },
+    "established": {"en": "established", "th": "พบ", "lo": "ພົບ"},
+    "not_established": {"en": "not established", "th": "ไม่พบ", "lo": "ບໍ່ພົບ"},
+    "dimensions": {
+        "en": "Explanation by dimension",
+        "th": "คำอธิบายรายมิติ",
+        "lo": "ຄຳອະທິບາຍຕາມມິຕິ",
+    },
+    "dimension.positive": {"en": "positive", "th": "เข้าเกณฑ์", "lo": "ເຂົ້າເກນ"},
+    "dimension.negative": {
+        "en": "not positive",
+        "th": "ไม่เข้าเกณฑ์",
+        "lo": "ບໍ່ເຂົ້າເກນ",
+    },
+    "pattern": {"en": "pattern", "th": "รูปแบบ", "lo": "ຮູບແບບ"},
+    "no_yes_indicators": {
+        "en": "no indicator answered yes",
+        "th": "ไม่มีข้อบ่งชี้ที่ตอบว่าใช่",
+        "lo": "ບໍ່ມີຕົວຊີ້ບອກທີ່ຕອບວ່າແມ່ນ",
+    },
+    "strength.S": {"en": "strong", "th": "น้ำหนักสูง", "lo": "ນ້ຳໜັກສູງ"},
+    "strength.M": {"en": "medium", "th": "น้ำหนักกลาง", "lo": "ນ້ຳໜັກກາງ"},
+    "strength.W": {"en": "weak", "th": "น้ำหนักต่ำ", "lo": "ນ້ຳໜັກຕ່ຳ"},
+    "other_indicators": {
+        "en": "Act and forms of exploitation",
+        "th": "การกระทำและรูปแบบการแสวงประโยชน์",
+        "lo": "ການກະທຳ ແລະ ຮູບແບບການຂູດຮີດ",
+    },
+    "uncertain": {
+        "en": "Unknown or declined answers that could change the result",
+        "th": "คำตอบที่ไม่ทราบหรือไม่ประสงค์จะตอบ ซึ่งอาจเปลี่ยนผลการคัดกรอง",
+        "lo": "ຄຳຕອບທີ່ບໍ່ຮູ້ ຫຼື ບໍ່ປະສົງຕອບ ເຊິ່ງອາດປ່ຽນຜົນການກວດກັ່ນຕອງ",
+    },
+    "state.unknown": {"en": "unknown", "th": "ไม่ทราบ", "lo": "ບໍ່ຮູ້"},
+    "state.declined": {
+        "en": "declined",
+        "th": "ไม่ประสงค์จะตอบ",
+        "lo": "ບໍ່ປະສົງຕອບ",
+    },
+    "flag.labour_rights": {
+        "en": "Advisory: exploitative working conditions without established means; "
+        "consider a labour-rights referral.",
+        "th": "ข้อสังเกต: พบสภาพการทำงานที่เป็นการแสวงประโยชน์แต่ไม่พบวิธีการ "
+        "ควรพิจารณาส่งต่อด้านสิทธิแรงงาน",
+        "lo": "ຂໍ້ສັງເກດ: ພົບສະພາບການເຮັດວຽກທີ່ເປັນການຂູດຮີດ ແຕ່ບໍ່ພົບວິທີການ; "
+        "ຄວນພິຈາລະນາສົ່ງຕໍ່ດ້ານສິດທິແຮງງານ.",
+    },
+    "profile": {"en": "Profile", "th": "กลุ่มบุคคล", "lo": "ກຸ່ມບຸກຄົນ"},
+    "profile.adult": {"en": "adult", "th": "ผู้ใหญ่", "lo": "ຜູ້ໃຫຍ່"},
+    "profile.child": {
+        "en": "child (under 18, or may be)",
+        "th": "เด็ก (อายุต่ำกว่า 18 ปี หรืออาจเป็นเด็ก)",
+        "lo": "ເດັກ (ອາຍຸຕ່ຳກວ່າ 18 ປີ ຫຼື ອາດເປັນເດັກ)",
+    },
+    "interview": {"en": "Interview", "th": "การสัมภาษณ์", "lo": "ການສຳພາດ"},
+    "interview_date": {"en": "Date", "th": "วันที่", "lo": "ວັນທີ"},
+    "interview_place": {"en": "Place", "th": "สถานที่", "lo": "ສະຖານທີ່"},
+    "interview_language": {
+        "en": "Interview language",
+        "th": "ภาษาที่ใช้สัมภาษณ์",
+        "lo": "ພາສາທີ່ໃຊ້ສຳພາດ",
+    },
+    "interpreter": {"en": "Interpreter", "th": "ล่าม", "lo": "ນາຍແປພາສາ"},
+    "interpreter.none": {
+        "en": "no interpreter",
+        "th": "ไม่ใช้ล่าม",
+        "lo": "ບໍ່ໃຊ້ນາຍແປພາສາ",
+    },
+    "interviewer": {"en": "Interviewer", "th": "ผู้สัมภาษณ์", "lo": "ຜູ້ສຳພາດ"},
+    "consent": {"en": "Consent", "th": "ความยินยอม", "lo": "ການຍິນຍອມ"},
+    "consent_screening": {
+        "en": "to screening",
+        "th": "ให้คัดกรอง",
+        "lo": "ໃຫ້ກວດກັ່ນຕອງ",
+    },
+    "consent_sharing": {
+        "en": "to sharing with the counterpart agency",
+        "th": "ให้แบ่งปันข้อมูลกับหน่วยงานคู่ภาคี",
+        "lo": "ໃຫ້ແບ່ງປັນຂໍ້ມູນກັບອົງການຄູ່ຮ່ວມ",
+    },
+    "consent_referral": {"en": "to referral", "th": "ให้ส่งต่อ", "lo": "ໃຫ້ສົ່ງຕໍ່"},
+    "answer.yes": {"en": "yes", "th": "ใช่", "lo": "ແມ່ນ"},
+    "answer.no": {"en": "no", "th": "ไม่ใช่", "lo": "ບໍ່ແມ່ນ"},
+    "answer.dont_know": {"en": "don't know", "th": "ไม่ทราบ", "lo": "ບໍ່ຮູ້"},
+    "answer.declined": {
+        "en": "prefers not to say",
+        "th": "ไม่ประสงค์จะตอบ",
+        "lo": "ບໍ່ປະສົງຕອບ",
+    },
+    "answer.missing": {"en": "not recorded", "th": "ไม่ได้บันทึก", "lo": "ບໍ່ໄດ້ບັນທຶກ"},
+    "person": {"en": "The person", "th": "บุคคล", "lo": "ບຸກຄົນ"},
+    "full_name": {"en": "Name", "th": "ชื่อ", "lo": "ຊື່"},
+    "date_of_birth": {"en": "Date of birth", "th": "วันเกิด", "lo": "ວັນເດືອນປີເກີດ"},
+    "document_number": {
+        "en": "Identity document number",
+        "th": "เลขที่เอกสารประจำตัว",
+        "lo": "ເລກທີເອກະສານປະຈຳຕົວ",
+    },
+    "nationality": {"en": "Nationality", "th": "สัญชาติ", "lo": "ສັນຊາດ"},
+    "age_now": {"en": "Age", "th": "อายุ", "lo": "ອາຍຸ"},
+    "sex": {"en": "Sex", "th": "เพศ", "lo": "ເພດ"},
+    "reference": {
+        "en": "Pseudonymous reference",
+        "th": "รหัสอ้างอิงแทนชื่อ",
+        "lo": "ລະຫັດອ້າງອີງແທນຊື່",
+    },
+    "identity_withheld": {
+        "en": "The person did not consent to sharing: identity details are left out.",
+        "th": "บุคคลนี้ไม่ได้ยินยอมให้แบ่งปันข้อมูล จึงไม่แสดงข้อมูลระบุตัวตน",
+        "lo": "ບຸກຄົນນີ້ບໍ່ໄດ້ຍິນຍອມໃຫ້ແບ່ງປັນຂໍ້ມູນ ຈຶ່ງບໍ່ສະແດງຂໍ້ມູນລະບຸຕົວຕົນ.",
+    },
+    "issuer": {"en": "Issued by", "th": "ออกโดย", "lo": "ອອກໂດຍ"},
+    "issued_at": {"en": "Date of issue", "th": "วันที่ออกเอกสาร", "lo": "ວັນທີອອກເອກະສານ"},
+    "document_id": {"en": "Document ID", "th": "รหัสเอกสาร", "lo": "ລະຫັດເອກະສານ"},
+    "supersedes": {
+        "en": "Replaces document",
+        "th": "ใช้แทนเอกสาร",
+        "lo": "ໃຊ້ແທນເອກະສານ",
+    },
+    "versions": {
+        "en": "Standard and questionnaire",
+        "th": "มาตรฐานและแบบสอบถาม",
+        "lo": "ມາດຕະຖານ ແລະ ແບບສອບຖາມ",
+    },
+    "standard": {"en": "Standard", "th": "มาตรฐาน", "lo": "ມາດຕະຖານ"},
+    "questionnaire": {"en": "Questionnaire", "th": "แบบสอบถาม", "lo": "ແບບສອບຖາມ"},
+    "content_hash": {"en": "content hash", "th": "ค่าแฮช", "lo": "ຄ່າແຮຊ"},
+    "verify_note": {
+        "en": "To check this document, verify its digital signature or scan the QR "
+        "code with the verifier of an agency that trusts the issuer.",
+        "th": "ตรวจสอบเอกสารนี้ได้โดยตรวจลายมือชื่อดิจิทัล "
+        "หรือสแกนคิวอาร์โค้ดด้วยระบบตรวจสอบของหน่วยงานที่เชื่อถือผู้ออกเอกสาร",
+        "lo": "ກວດສອບເອກະສານນີ້ໄດ້ໂດຍກວດລາຍເຊັນດິຈິຕອນ "
+        "ຫຼື ສະແກນຄິວອາໂຄດດ້ວຍລະບົບກວດສອບຂອງອົງການທີ່ເຊື່ອຖືຜູ້ອອກເອກະສານ.",
+    },
+    "signature_box": {
+        "en": "Digital signature",
+        "th": "ลายมือชื่อดิจิทัล",
+        "lo": "ລາຍເຊັນດິຈິຕອນ",
+    },
+}
+
+
+def text(key: str, language: str) -> str:
+    """The fixed wording for key in a language, English when it has none."""
+    entry = TEXTS[key]
+    return entry.get(language) or entry["en"]
+
+
+def document_languages(interview: str, second: str | None) -> tuple[str, ...]:
+    """Languages a document is worded in: interview, second, then English."""
+    wanted: Iterable[str | None] = (interview, second, "en")
+    chosen: list[str] = []
+    for language in wanted:
+        if language in WORDING_LANGUAGES and language not in chosen:
+            chosen.append(language)
+    return tuple(chosen)
+
+
+def format_date(value: dt.date, language: str) -> str:
+    """A long date; Thai dates count years in the Buddhist era."""
+    months = _MONTHS.get(language, _MONTHS["en"])
+    month = months[value.month - 1]
+    if language == "th":
+        return f"{value.day} {month} พ.ศ. {value.year + 543}"
+    return f"{value.day} {month} {value.year}"
+
+
+def all_strings() -> Mapping[str, Mapping[str, str]]:
+    """Every fixed string, for the glyph coverage test."""
+    return TEXTS
