@@ -47,11 +47,18 @@ def _gb2312_characters() -> list[int]:
     return found
 
 
-def _subset(source: Path, target: Path, codepoints: list[int], index: int = 0) -> None:
+def _subset(
+    source: Path,
+    target: Path,
+    codepoints: list[int],
+    index: int = 0,
+    *,
+    plain: bool = False,
+) -> None:
     from fontTools import subset
 
     options = subset.Options()
-    options.layout_features = ["*"]
+    options.layout_features = [] if plain else ["*"]
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.font_number = index
@@ -93,10 +100,15 @@ def build() -> None:
             cjk,
             index=CJK_SC_INDEX,
         )
+    # A small face for pyHanko's signature stamp: parsed on every signature.
+    stamp = [cp for cp in range(0x20, 0x7F)] + list(range(0xA0, 0x100))
+    _subset(
+        NOTO / "NotoSans-Regular.ttf", TARGET / "Stamp-Regular.ttf", stamp, plain=True
+    )
     copyright_lines = (
         "Noto Sans, Noto Sans Thai, Lao, Myanmar, Khmer and Noto Sans CJK SC:\n"
         "Copyright 2010-2020 Google Inc. and Google LLC.\n"
-        "Latin and Chinese files here are subsets (fewer characters) of the\n"
+        "Latin, Stamp and Chinese files here are subsets (fewer characters) of the\n"
         "originals; no glyph was changed.\n\n"
     )
     (TARGET / "OFL.txt").write_text(copyright_lines + _licence_text())

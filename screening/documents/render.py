@@ -228,6 +228,32 @@ def render_html(context: DocumentContext) -> str:
     )
 
 
+class _Fonts:
+    """The shipped fonts, registered once per process in one configuration."""
+
+    def __init__(self) -> None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.fetcher = PackageOnlyFetcher()
+        self.config = FontConfiguration()
+        self.stylesheet = CSS(
+            filename=str(PACKAGE_FOLDER / "static" / "fonts.css"),
+            url_fetcher=self.fetcher.fetcher,
+            font_config=self.config,
+        )
+
+
+_fonts: _Fonts | None = None
+
+
+def _shared_fonts() -> _Fonts:
+    global _fonts  # noqa: PLW0603 - one font configuration per process on purpose
+    if _fonts is None:
+        _fonts = _Fonts()
+    return _fonts
+
+
 def render_pdf(
     html: str,
     *,
@@ -238,6 +264,7 @@ def render_pdf(
     """Lay out the HTML and write a PDF with the given (name, data, title) files."""
     from weasyprint import HTML, Attachment
 
+    fonts = _shared_fonts()
     fetcher = fetcher or PackageOnlyFetcher()
     files = [
         Attachment(
@@ -251,7 +278,10 @@ def render_pdf(
     ]
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher.fetcher)
     pdf: bytes = document.write_pdf(
-        attachments=files, pdf_identifier=identifier, uncompressed_pdf=False
+        stylesheets=[fonts.stylesheet],
+        font_config=fonts.config,
+        attachments=files,
+        pdf_identifier=identifier,
     )
     if fetcher.refused:
         log.warning("renderer refused %d outside resource(s)", len(fetcher.refused))

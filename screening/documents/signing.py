@@ -16,7 +16,7 @@ from screening.documents.render import PACKAGE_FOLDER, signature_box_points
 log = logging.getLogger(__name__)
 
 FIELD_NAME = "AgencySignature"
-STAMP_FONT = PACKAGE_FOLDER / "fonts" / "Latin-Regular.ttf"
+STAMP_FONT = PACKAGE_FOLDER / "fonts" / "Stamp-Regular.ttf"
 
 
 def _signer_class() -> type:

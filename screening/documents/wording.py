@@ -284,5 +284,181 @@ def format_date(value: dt.date, language: str) -> str:
 
 
 def all_strings() -> Mapping[str, Mapping[str, str]]:
-    """Every fixed string, for the glyph coverage test."""
-    return TEXTS
+    """Every fixed string, document wording and verdicts alike."""
+    return {**TEXTS, **VERDICTS}
+
+
+# Verdicts of verification, one message per check outcome.
+VERDICTS: dict[str, dict[str, str]] = {
+    "verdict.valid": {
+        "en": "Genuine: every check passed.",
+        "th": "เอกสารถูกต้อง: ผ่านการตรวจสอบทุกข้อ",
+        "lo": "ເອກະສານຖືກຕ້ອງ: ຜ່ານການກວດສອບທຸກຂໍ້.",
+    },
+    "verdict.invalid": {
+        "en": "Not accepted: at least one check failed.",
+        "th": "ไม่รับรอง: มีการตรวจสอบอย่างน้อยหนึ่งข้อที่ไม่ผ่าน",
+        "lo": "ບໍ່ຮັບຮອງ: ມີການກວດສອບຢ່າງໜ້ອຍໜຶ່ງຂໍ້ທີ່ບໍ່ຜ່ານ.",
+    },
+    "verdict.unreadable": {
+        "en": "This file cannot be verified.",
+        "th": "ไม่สามารถตรวจสอบไฟล์นี้ได้",
+        "lo": "ບໍ່ສາມາດກວດສອບໄຟລ໌ນີ້ໄດ້.",
+    },
+    "input.too_large": {
+        "en": "The file is larger than the verifier accepts.",
+        "th": "ไฟล์มีขนาดใหญ่เกินกว่าที่ระบบตรวจสอบรับได้",
+        "lo": "ໄຟລ໌ມີຂະໜາດໃຫຍ່ເກີນກວ່າທີ່ລະບົບກວດສອບຮັບໄດ້.",
+    },
+    "input.not_pdf": {
+        "en": "The file is not a PDF document.",
+        "th": "ไฟล์นี้ไม่ใช่เอกสาร PDF",
+        "lo": "ໄຟລ໌ນີ້ບໍ່ແມ່ນເອກະສານ PDF.",
+    },
+    "input.damaged": {
+        "en": "The PDF is damaged and cannot be read.",
+        "th": "ไฟล์ PDF เสียหายและอ่านไม่ได้",
+        "lo": "ໄຟລ໌ PDF ເສຍຫາຍ ແລະ ອ່ານບໍ່ໄດ້.",
+    },
+    "input.encrypted": {
+        "en": "The PDF is encrypted; result documents never are.",
+        "th": "ไฟล์ PDF ถูกเข้ารหัส ซึ่งเอกสารผลการคัดกรองจะไม่ถูกเข้ารหัส",
+        "lo": "ໄຟລ໌ PDF ຖືກເຂົ້າລະຫັດ ເຊິ່ງເອກະສານຜົນການກວດກັ່ນຕອງຈະບໍ່ຖືກເຂົ້າລະຫັດ.",
+    },
+    "signature_intact.pass": {
+        "en": "The signature is intact: the signed content has not changed.",
+        "th": "ลายมือชื่อสมบูรณ์: เนื้อหาที่ลงนามไม่ถูกเปลี่ยนแปลง",
+        "lo": "ລາຍເຊັນສົມບູນ: ເນື້ອຫາທີ່ລົງນາມບໍ່ຖືກປ່ຽນແປງ.",
+    },
+    "signature_intact.fail": {
+        "en": "The signature does not match the content: the document was changed.",
+        "th": "ลายมือชื่อไม่ตรงกับเนื้อหา: เอกสารถูกแก้ไข",
+        "lo": "ລາຍເຊັນບໍ່ກົງກັບເນື້ອຫາ: ເອກະສານຖືກແກ້ໄຂ.",
+    },
+    "signature_intact.unsigned": {
+        "en": "The document carries no signature.",
+        "th": "เอกสารนี้ไม่มีลายมือชื่อดิจิทัล",
+        "lo": "ເອກະສານນີ້ບໍ່ມີລາຍເຊັນດິຈິຕອນ.",
+    },
+    "covers_whole_file.pass": {
+        "en": "The signature covers the whole file.",
+        "th": "ลายมือชื่อครอบคลุมทั้งไฟล์",
+        "lo": "ລາຍເຊັນຄອບຄຸມທັງໄຟລ໌.",
+    },
+    "covers_whole_file.fail": {
+        "en": "Something was added to the file after it was signed.",
+        "th": "มีการเพิ่มเนื้อหาในไฟล์หลังจากลงนามแล้ว",
+        "lo": "ມີການເພີ່ມເນື້ອຫາໃນໄຟລ໌ຫຼັງຈາກລົງນາມແລ້ວ.",
+    },
+    "issuer_trusted.pass": {
+        "en": "Issued by a trusted agency whose certificate was valid when it signed.",
+        "th": "ออกโดยหน่วยงานที่เชื่อถือ และใบรับรองยังใช้ได้ขณะลงนาม",
+        "lo": "ອອກໂດຍອົງການທີ່ເຊື່ອຖື ແລະ ໃບຢັ້ງຢືນຍັງໃຊ້ໄດ້ໃນເວລາລົງນາມ.",
+    },
+    "issuer_trusted.untrusted": {
+        "en": "The signer is not in the trust list.",
+        "th": "ผู้ลงนามไม่อยู่ในรายชื่อหน่วยงานที่เชื่อถือ",
+        "lo": "ຜູ້ລົງນາມບໍ່ຢູ່ໃນລາຍຊື່ອົງການທີ່ເຊື່ອຖື.",
+    },
+    "issuer_trusted.not_valid_then": {
+        "en": "The signer's certificate was not valid at the time of signing.",
+        "th": "ใบรับรองของผู้ลงนามใช้ไม่ได้ในขณะที่ลงนาม",
+        "lo": "ໃບຢັ້ງຢືນຂອງຜູ້ລົງນາມໃຊ້ບໍ່ໄດ້ໃນເວລາລົງນາມ.",
+    },
+    "issuer_trusted.no_time": {
+        "en": "The signing time is missing or lies in the future.",
+        "th": "ไม่มีเวลาลงนาม หรือเวลาลงนามอยู่ในอนาคต",
+        "lo": "ບໍ່ມີເວລາລົງນາມ ຫຼື ເວລາລົງນາມຢູ່ໃນອະນາຄົດ.",
+    },
+    "record_readable.pass": {
+        "en": "The embedded result record is present and names the signer.",
+        "th": "มีบันทึกผลที่ฝังอยู่ในเอกสารและระบุผู้ลงนามตรงกัน",
+        "lo": "ມີບັນທຶກຜົນທີ່ຝັງຢູ່ໃນເອກະສານ ແລະ ລະບຸຜູ້ລົງນາມກົງກັນ.",
+    },
+    "record_readable.missing": {
+        "en": "The embedded result record is missing or unreadable.",
+        "th": "ไม่พบบันทึกผลที่ฝังอยู่ หรืออ่านไม่ได้",
+        "lo": "ບໍ່ພົບບັນທຶກຜົນທີ່ຝັງຢູ່ ຫຼື ອ່ານບໍ່ໄດ້.",
+    },
+    "record_readable.mismatch": {
+        "en": "The embedded record names a different signer.",
+        "th": "บันทึกผลที่ฝังอยู่ระบุผู้ลงนามคนละรายกัน",
+        "lo": "ບັນທຶກຜົນທີ່ຝັງຢູ່ລະບຸຜູ້ລົງນາມຕ່າງກັນ.",
+    },
+    "not_revoked.pass": {
+        "en": "Not revoked or superseded, according to the lists imported here.",
+        "th": "ไม่ถูกเพิกถอนหรือถูกแทนที่ ตามรายการที่นำเข้าไว้",
+        "lo": "ບໍ່ຖືກຖອນ ຫຼື ຖືກແທນທີ່ ຕາມລາຍການທີ່ນຳເຂົ້າໄວ້.",
+    },
+    "not_revoked.revoked": {
+        "en": "The issuer has revoked this document.",
+        "th": "ผู้ออกเอกสารได้เพิกถอนเอกสารนี้แล้ว",
+        "lo": "ຜູ້ອອກເອກະສານໄດ້ຖອນເອກະສານນີ້ແລ້ວ.",
+    },
+    "not_revoked.superseded": {
+        "en": "The issuer has replaced this document with a newer one.",
+        "th": "ผู้ออกเอกสารได้ออกเอกสารฉบับใหม่แทนฉบับนี้แล้ว",
+        "lo": "ຜູ້ອອກເອກະສານໄດ້ອອກເອກະສານສະບັບໃໝ່ແທນສະບັບນີ້ແລ້ວ.",
+    },
+    "standard_known.pass": {
+        "en": "Scored with a standard version known here.",
+        "th": "ประเมินด้วยมาตรฐานฉบับที่ระบบนี้รู้จัก",
+        "lo": "ປະເມີນດ້ວຍມາດຕະຖານສະບັບທີ່ລະບົບນີ້ຮູ້ຈັກ.",
+    },
+    "standard_known.unknown": {
+        "en": "The standard version of this document is not known here.",
+        "th": "ระบบนี้ไม่รู้จักมาตรฐานฉบับที่ใช้ในเอกสารนี้",
+        "lo": "ລະບົບນີ້ບໍ່ຮູ້ຈັກມາດຕະຖານສະບັບທີ່ໃຊ້ໃນເອກະສານນີ້.",
+    },
+    "band_recomputed.pass": {
+        "en": "The result recomputes to the same band.",
+        "th": "คำนวณผลซ้ำได้ระดับเดียวกัน",
+        "lo": "ຄິດໄລ່ຜົນຄືນໄດ້ລະດັບດຽວກັນ.",
+    },
+    "band_recomputed.mismatch": {
+        "en": "Recomputing the result gives a different outcome.",
+        "th": "คำนวณผลซ้ำแล้วได้ผลต่างกัน",
+        "lo": "ຄິດໄລ່ຜົນຄືນແລ້ວໄດ້ຜົນຕ່າງກັນ.",
+    },
+    "qr_token.pass": {
+        "en": "The QR token is signed by the issuer and matches the record.",
+        "th": "โทเคนในคิวอาร์โค้ดลงนามโดยผู้ออกเอกสารและตรงกับบันทึกผล",
+        "lo": "ໂທເຄັນໃນຄິວອາໂຄດລົງນາມໂດຍຜູ້ອອກເອກະສານ ແລະ ກົງກັບບັນທຶກຜົນ.",
+    },
+    "qr_token.fail": {
+        "en": "The QR token is missing, forged or does not match the record.",
+        "th": "โทเคนในคิวอาร์โค้ดหายไป ถูกปลอม หรือไม่ตรงกับบันทึกผล",
+        "lo": "ໂທເຄັນໃນຄິວອາໂຄດຫາຍໄປ, ຖືກປອມ ຫຼື ບໍ່ກົງກັບບັນທຶກຜົນ.",
+    },
+    "token_readable.pass": {
+        "en": "The QR token could be read.",
+        "th": "อ่านโทเคนในคิวอาร์โค้ดได้",
+        "lo": "ອ່ານໂທເຄັນໃນຄິວອາໂຄດໄດ້.",
+    },
+    "token_readable.fail": {
+        "en": "This is not a readable screening QR token.",
+        "th": "นี่ไม่ใช่โทเคนคิวอาร์โค้ดของผลการคัดกรองที่อ่านได้",
+        "lo": "ນີ້ບໍ່ແມ່ນໂທເຄັນຄິວອາໂຄດຂອງຜົນການກວດກັ່ນຕອງທີ່ອ່ານໄດ້.",
+    },
+    "token_signature.pass": {
+        "en": "The QR token is signed by a trusted agency.",
+        "th": "โทเคนในคิวอาร์โค้ดลงนามโดยหน่วยงานที่เชื่อถือ",
+        "lo": "ໂທເຄັນໃນຄິວອາໂຄດລົງນາມໂດຍອົງການທີ່ເຊື່ອຖື.",
+    },
+    "token_signature.fail": {
+        "en": "The QR token's signature does not hold for any trusted agency.",
+        "th": "ลายมือชื่อของโทเคนไม่ตรงกับหน่วยงานที่เชื่อถือใด ๆ",
+        "lo": "ລາຍເຊັນຂອງໂທເຄັນບໍ່ກົງກັບອົງການທີ່ເຊື່ອຖືໃດໆ.",
+    },
+    "skipped": {
+        "en": "Not checked, because an earlier check failed.",
+        "th": "ไม่ได้ตรวจสอบ เนื่องจากการตรวจสอบก่อนหน้าไม่ผ่าน",
+        "lo": "ບໍ່ໄດ້ກວດສອບ ເນື່ອງຈາກການກວດສອບກ່ອນໜ້າບໍ່ຜ່ານ.",
+    },
+}
+
+
+def verdict(code: str) -> dict[str, str]:
+    """A verification message in every wording language."""
+    entry = VERDICTS[code]
+    return {language: entry[language] for language in WORDING_LANGUAGES}
