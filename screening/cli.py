@@ -115,3 +115,7 @@ def score_command(file: IO[str], explain: bool, questionnaires: str | None) -> N
 
 def main() -> None:
     cli(prog_name="screening")
+
+
+# Commands for signed documents live in their own module and register here.
+from screening.documents import commands as _document_commands  # noqa: E402,F401

@@ -84,8 +84,8 @@ def build() -> None:
     """Write every shipped font file and the licence into TARGET."""
     TARGET.mkdir(exist_ok=True)
     latin = [cp for start, end in LATIN_RANGES for cp in range(start, end + 1)]
-    cjk = _gb2312_characters() + list(range(0x3000, 0x3040)) + list(
-        range(0xFF01, 0xFF5F)
+    cjk = (
+        _gb2312_characters() + list(range(0x3000, 0x3040)) + list(range(0xFF01, 0xFF5F))
     )
     for weight in WEIGHTS:
         _subset(NOTO / f"NotoSans-{weight}.ttf", TARGET / f"Latin-{weight}.ttf", latin)

@@ -222,13 +222,23 @@ def build_context(
         dimensions=_dimension_blocks(assessment, standard, languages),
         other_indicators=others,
         uncertain=uncertain,
-        flags=tuple(flag for flag in assessment.flags if f"flag.{flag}" in wording.TEXTS),
+        inconclusive=tuple(
+            key
+            for reason in assessment.reasons
+            if reason.code == "inconclusive"
+            for key, _ in reason.uncertain
+        ),
+        flags=tuple(
+            flag for flag in assessment.flags if f"flag.{flag}" in wording.TEXTS
+        ),
         profile=assessment.profile,
         interview=tuple(interview),
         person=tuple(person),
         reference=options.reference or f"{issuer.country}-{document_id[:8].upper()}",
         issuer_name=issuer.name,
-        issuer_place=", ".join(part for part in (issuer.province, issuer.country) if part),
+        issuer_place=", ".join(
+            part for part in (issuer.province, issuer.country) if part
+        ),
         interviewer=options.interviewer,
         issued_on=render.dated(issued_at.date(), languages),
         document_id=document_id,
@@ -244,7 +254,9 @@ def build_context(
     )
 
 
-def _consents_to_sharing(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> bool:
+def _consents_to_sharing(
+    questionnaire: Questionnaire, answers: Mapping[str, Any]
+) -> bool:
     question = questionnaire.fact_question("consent_sharing")
     return question is not None and answers.get(question.id) == "yes"
 

@@ -64,7 +64,9 @@ class AgencyIdentity:
         if self.province.strip():
             parts.insert(
                 1,
-                x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, self.province.strip()),
+                x509.NameAttribute(
+                    NameOID.STATE_OR_PROVINCE_NAME, self.province.strip()
+                ),
             )
         return x509.Name(parts)
 
@@ -252,7 +254,11 @@ def load_signing_material(instance: Path) -> SigningMaterial:
     folder = instance / "keys"
     key_path, cert_path = folder / KEY_FILE, folder / CERT_FILE
     try:
-        stamp = (str(key_path), key_path.stat().st_mtime_ns, cert_path.stat().st_mtime_ns)
+        stamp = (
+            str(key_path),
+            key_path.stat().st_mtime_ns,
+            cert_path.stat().st_mtime_ns,
+        )
     except FileNotFoundError:
         raise AgencyKeyError(
             "no signing key in this instance: run 'screening keys create'"

@@ -33,8 +33,8 @@ from screening.scoring import Assessment
 RECORD_TYPE = "gms-screening-result"
 RECORD_FORMAT = 1
 RECORD_FILENAME = "screening-record.json"
-TOKEN_FILENAME = "screening-qr-token.txt"
-TOKEN_PREFIX = "GMS1:"
+TOKEN_FILENAME = "screening-qr-token.txt"  # noqa: S105 - a file name, not a secret
+TOKEN_PREFIX = "GMS1:"  # noqa: S105 - a format marker, not a secret
 MAX_TOKEN_LENGTH = 2000
 BAND_CODES = {"not_established": 0, "possible": 1, "likely": 2}
 _P256_HALF = 32
@@ -225,7 +225,9 @@ def check_token_signature(
     r = int.from_bytes(signature[:_P256_HALF], "big")
     s = int.from_bytes(signature[_P256_HALF:], "big")
     try:
-        public_key.verify(encode_dss_signature(r, s), payload, ec.ECDSA(hashes.SHA256()))
+        public_key.verify(
+            encode_dss_signature(r, s), payload, ec.ECDSA(hashes.SHA256())
+        )
     except InvalidSignature:
         return False
     return True

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-import textwrap
 import logging
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ STAMP_FONT = PACKAGE_FOLDER / "fonts" / "Stamp-Regular.ttf"
 def _signer_class() -> type:
     from pyhanko.sign.signers import SimpleSigner
 
-    class AgencySigner(SimpleSigner):  # type: ignore[misc]
+    class AgencySigner(SimpleSigner):
         """SimpleSigner that reuses one parsed ECDSA key instead of re-reading it."""
 
         def __init__(self, material: SigningMaterial, **kwargs: Any) -> None:
@@ -95,7 +95,9 @@ class DocumentSigner:
             timestamp_format="%Y-%m-%d %H:%M UTC",
         )
         self._timestamper = (
-            timestamps.HTTPTimeStamper(self.timestamp_url) if self.timestamp_url else None
+            timestamps.HTTPTimeStamper(self.timestamp_url)
+            if self.timestamp_url
+            else None
         )
         subject = self.material.certificate.subject
         from cryptography.x509.oid import NameOID

@@ -83,9 +83,7 @@ def _utc(moment: dt.datetime) -> str:
 
 
 def _valid_at(certificate: x509.Certificate, moment: dt.datetime) -> bool:
-    return (
-        certificate.not_valid_before_utc <= moment <= certificate.not_valid_after_utc
-    )
+    return certificate.not_valid_before_utc <= moment <= certificate.not_valid_after_utc
 
 
 def _is_ca(certificate: x509.Certificate) -> bool:

@@ -182,7 +182,9 @@ def _verify_document(
 
     report = Report("invalid")
     if not signatures:
-        report.checks.append(Check("signature_intact", "fail", "signature_intact.unsigned"))
+        report.checks.append(
+            Check("signature_intact", "fail", "signature_intact.unsigned")
+        )
         return _finish(report)
     embedded = signatures[0]
 
@@ -207,7 +209,9 @@ def _verify_document(
         embedded.coverage == SignatureCoverageLevel.ENTIRE_FILE and len(signatures) == 1
     )
     if not whole:
-        report.checks.append(Check("covers_whole_file", "fail", "covers_whole_file.fail"))
+        report.checks.append(
+            Check("covers_whole_file", "fail", "covers_whole_file.fail")
+        )
         return _finish(report)
     report.checks.append(Check("covers_whole_file", "pass", "covers_whole_file.pass"))
 
@@ -219,7 +223,9 @@ def _verify_document(
         trust_code = "issuer_trusted.no_time"
     else:
         found = trust.check_certificate(certificate, signed_at)
-        trust_code = "issuer_trusted.pass" if found == "trusted" else f"issuer_trusted.{found}"
+        trust_code = (
+            "issuer_trusted.pass" if found == "trusted" else f"issuer_trusted.{found}"
+        )
     report.checks.append(
         Check(
             "issuer_trusted",
@@ -233,13 +239,21 @@ def _verify_document(
         )
     )
 
-    _check_record(report, reader, certificate, signer_sha256, trust, standards)
+    _check_record(
+        report,
+        reader,
+        certificate=certificate,
+        signer_sha256=signer_sha256,
+        trust=trust,
+        standards=standards,
+    )
     return _finish(report)
 
 
 def _check_record(
     report: Report,
     reader: Any,
+    *,
     certificate: x509.Certificate,
     signer_sha256: str,
     trust: TrustContext,
@@ -248,14 +262,17 @@ def _check_record(
     files = dict(_embedded_files(reader))
     record_bytes = files.get(records.RECORD_FILENAME)
     try:
-        record = json.loads(record_bytes) if record_bytes is not None else None
+        if record_bytes is None:
+            raise ValueError
+        record = json.loads(record_bytes)
         if not isinstance(record, dict) or record.get("type") != records.RECORD_TYPE:
             raise ValueError
         document_id = str(record["document_id"])
     except (ValueError, KeyError, TypeError):
-        report.checks.append(Check("record_readable", "fail", "record_readable.missing"))
+        report.checks.append(
+            Check("record_readable", "fail", "record_readable.missing")
+        )
         return
-    assert record_bytes is not None
     report.document = {
         key: record.get(key)
         for key in ("document_id", "band", "standard", "issued_at", "issuer", "profile")
@@ -413,7 +430,10 @@ def verify_token(
         Check("not_revoked", "pass", "not_revoked.pass")
         if revocation is None
         else Check(
-            "not_revoked", "fail", f"not_revoked.{revocation.status}", revocation.as_dict()
+            "not_revoked",
+            "fail",
+            f"not_revoked.{revocation.status}",
+            revocation.as_dict(),
         )
     )
     report.verdict = (
@@ -436,7 +456,7 @@ def decode_qr_image(image: bytes) -> list[str]:
             picture.thumbnail((2400, 2400))
     except Exception:  # any undecodable image is simply "no QR code found"
         return []
-    results = zxingcpp.read_barcodes(picture, formats=zxingcpp.BarcodeFormat.QRCode)
+    results = zxingcpp.read_barcodes(picture)
     return [result.text for result in results if result.valid]
 
 

@@ -19,17 +19,48 @@ LANGUAGE_NAMES = {
 }
 
 _MONTHS = {
-    "en": (
-        "January February March April May June July August September October "
-        "November December"
-    ).split(),
-    "th": (
-        "มกราคม กุมภาพันธ์ มีนาคม เมษายน พฤษภาคม มิถุนายน กรกฎาคม สิงหาคม "
-        "กันยายน ตุลาคม พฤศจิกายน ธันวาคม"
-    ).split(),
-    "lo": (
-        "ມັງກອນ ກຸມພາ ມີນາ ເມສາ ພຶດສະພາ ມິຖຸນາ ກໍລະກົດ ສິງຫາ ກັນຍາ ຕຸລາ ພະຈິກ ທັນວາ"
-    ).split(),
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "th": [
+        "มกราคม",
+        "กุมภาพันธ์",
+        "มีนาคม",
+        "เมษายน",
+        "พฤษภาคม",
+        "มิถุนายน",
+        "กรกฎาคม",
+        "สิงหาคม",
+        "กันยายน",
+        "ตุลาคม",
+        "พฤศจิกายน",
+        "ธันวาคม",
+    ],
+    "lo": [
+        "ມັງກອນ",
+        "ກຸມພາ",
+        "ມີນາ",
+        "ເມສາ",
+        "ພຶດສະພາ",
+        "ມິຖຸນາ",
+        "ກໍລະກົດ",
+        "ສິງຫາ",
+        "ກັນຍາ",
+        "ຕຸລາ",
+        "ພະຈິກ",
+        "ທັນວາ",
+    ],
 }
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -59,10 +90,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "band.possible": {
         "en": "Possible victim of trafficking. Further assessment needed; refer and "
         "arrange a follow-up interview.",
-        "th": "อาจเป็นผู้เสียหายจากการค้ามนุษย์ ต้องประเมินเพิ่มเติม "
-        "ให้ส่งต่อและนัดสัมภาษณ์ติดตามผล",
-        "lo": "ອາດເປັນຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດ. ຕ້ອງປະເມີນເພີ່ມເຕີມ; "
-        "ໃຫ້ສົ່ງຕໍ່ ແລະ ນັດສຳພາດຕິດຕາມ.",
+        "th": "อาจเป็นผู้เสียหายจากการค้ามนุษย์ ต้องประเมินเพิ่มเติม ให้ส่งต่อและนัดสัมภาษณ์ติดตามผล",
+        "lo": "ອາດເປັນຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດ. ຕ້ອງປະເມີນເພີ່ມເຕີມ; ໃຫ້ສົ່ງຕໍ່ ແລະ ນັດສຳພາດຕິດຕາມ.",
     },
     "band.not_established.label": {
         "en": "Trafficking indicators not established at this screening",
@@ -147,6 +176,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Unknown or declined answers that could change the result",
         "th": "คำตอบที่ไม่ทราบหรือไม่ประสงค์จะตอบ ซึ่งอาจเปลี่ยนผลการคัดกรอง",
         "lo": "ຄຳຕອບທີ່ບໍ່ຮູ້ ຫຼື ບໍ່ປະສົງຕອບ ເຊິ່ງອາດປ່ຽນຜົນການກວດກັ່ນຕອງ",
+    },
+    "inconclusive": {
+        "en": "Read as yes, these unknown or declined answers would make the result "
+        "likely:",
+        "th": "หากคำตอบที่ไม่ทราบหรือไม่ประสงค์จะตอบต่อไปนี้เป็น ใช่ ผลจะเป็นมีแนวโน้มเป็นผู้เสียหาย:",
+        "lo": "ຖ້າຄຳຕອບທີ່ບໍ່ຮູ້ ຫຼື ບໍ່ປະສົງຕອບຕໍ່ໄປນີ້ເປັນ ແມ່ນ ຜົນຈະເປັນມີແນວໂນ້ມເປັນຜູ້ເຄາະຮ້າຍ:",
     },
     "state.unknown": {"en": "unknown", "th": "ไม่ทราบ", "lo": "ບໍ່ຮູ້"},
     "state.declined": {
