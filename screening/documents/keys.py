@@ -122,19 +122,22 @@ def _signing_extensions(
     builder: x509.CertificateBuilder, public_key: ec.EllipticCurvePublicKey
 ) -> x509.CertificateBuilder:
     # No extended key usage: NSS rejects documentSigning alone (PDF_NOTES).
+    # The self-signed certificate is its own trust anchor, and NSS (pdfsig)
+    # accepts an anchor only when it is marked as a CA that may sign
+    # certificates; a path length of 0 keeps it from vouching for others.
     usage = x509.KeyUsage(
         digital_signature=True,
         content_commitment=True,
         key_encipherment=False,
         data_encipherment=False,
         key_agreement=False,
-        key_cert_sign=False,
+        key_cert_sign=True,
         crl_sign=False,
         encipher_only=False,
         decipher_only=False,
     )
     return (
-        builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), True)
+        builder.add_extension(x509.BasicConstraints(ca=True, path_length=0), True)
         .add_extension(usage, critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), False)
     )

@@ -8,6 +8,7 @@ layout. Fonts are the OFL Noto files shipped in ``fonts/``.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
@@ -254,7 +255,15 @@ def _shared_fonts() -> _Fonts:
     global _fonts  # noqa: PLW0603 - one font configuration per process on purpose
     if _fonts is None:
         _fonts = _Fonts()
+        atexit.register(_release_fonts)
     return _fonts
+
+
+def _release_fonts() -> None:
+    # WeasyPrint frees its font configuration in __del__, which fails when it
+    # runs during interpreter shutdown; free it while modules are still there.
+    global _fonts  # noqa: PLW0603
+    _fonts = None
 
 
 def render_pdf(

@@ -86,14 +86,23 @@ def _valid_at(certificate: x509.Certificate, moment: dt.datetime) -> bool:
     return certificate.not_valid_before_utc <= moment <= certificate.not_valid_after_utc
 
 
-def _is_ca(certificate: x509.Certificate) -> bool:
+def _may_issue(certificate: x509.Certificate) -> bool:
+    """A CA that signs certificates, not an agency's own signing certificate.
+
+    Self-signed agency certificates are marked as CAs so NSS accepts them as
+    anchors, but they also carry the document-signing key usages; such a
+    certificate is trusted for its own signatures only, so one agency cannot
+    mint certificates that look like another's.
+    """
     try:
         constraints = certificate.extensions.get_extension_for_class(
             x509.BasicConstraints
         )
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
         return False
-    return constraints.value.ca
+    signs_documents = usage.digital_signature or usage.content_commitment
+    return constraints.value.ca and usage.key_cert_sign and not signs_documents
 
 
 @dataclass
@@ -115,7 +124,7 @@ class TrustContext:
         if direct is not None:
             return "trusted" if _valid_at(certificate, moment) else "not_valid_then"
         for anchor in self.anchors.values():
-            if anchor.subject != certificate.issuer or not _is_ca(anchor):
+            if anchor.subject != certificate.issuer or not _may_issue(anchor):
                 continue
             try:
                 certificate.verify_directly_issued_by(anchor)
