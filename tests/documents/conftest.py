@@ -112,7 +112,8 @@ def document_files(documents, tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     """Where rendered pages are kept for people to look at (not committed)."""
-    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir()
     return ARTIFACTS
 
 

@@ -30,8 +30,18 @@ def nss_database(thai_agency, tmp_path_factory):
     pem = folder / "agency.pem"
     pem.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     subprocess.run(
-        ["certutil", "-A", "-d", f"sql:{folder}", "-n", "agency", "-t", "C,C,C"]
-        + ["-i", str(pem)],
+        [
+            "certutil",
+            "-A",
+            "-d",
+            f"sql:{folder}",
+            "-n",
+            "agency",
+            "-t",
+            "C,C,C",
+            "-i",
+            str(pem),
+        ],
         check=True,
         capture_output=True,
     )
