@@ -110,6 +110,7 @@ def build() -> None:
         "Copyright 2010-2020 Google Inc. and Google LLC.\n"
         "Latin, Stamp and Chinese files here are subsets (fewer characters) of the\n"
         "originals; no glyph was changed.\n\n"
+        "SIL OPEN FONT LICENSE Version 1.1 - 26 February 2007\n\n"
     )
     (TARGET / "OFL.txt").write_text(copyright_lines + _licence_text())
 

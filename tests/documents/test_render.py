@@ -66,6 +66,11 @@ def page_count(pdf: bytes) -> int:
     )
 
 
+def to_pngs(pdf_path, prefix) -> None:
+    command = ["pdftoppm", "-r", "110", "-png", str(pdf_path), str(prefix)]
+    subprocess.run(command, check=True)
+
+
 def with_answers(name: str, **changes) -> dict:
     answers = copy.deepcopy(load_answers(name))
     answers["answers"].update(changes)
@@ -190,11 +195,7 @@ def test_samples_in_other_scripts_render_to_pngs_to_look_at(
     answers["language"] = language
     pdf, fetcher = render_answers(thai_agency, score, standard, answers, "lo")
     (artifacts / f"sample-{sample}.pdf").write_bytes(pdf)
-    subprocess.run(
-        ["pdftoppm", "-r", "110", "-png", str(artifacts / f"sample-{sample}.pdf")]
-        + [str(artifacts / f"sample-{sample}")],
-        check=True,
-    )
+    to_pngs(artifacts / f"sample-{sample}.pdf", artifacts / f"sample-{sample}")
     text = pdf_text(pdf)
 
     assert SCRIPT_SAMPLES[sample]["full_name"].split()[0][:3] in text
@@ -205,11 +206,7 @@ def test_samples_in_other_scripts_render_to_pngs_to_look_at(
 def test_issued_documents_render_to_at_most_two_pages_kept_as_pngs(
     language, document_files, artifacts
 ):
-    subprocess.run(
-        ["pdftoppm", "-r", "110", "-png", str(document_files[language])]
-        + [str(artifacts / f"document-{language}")],
-        check=True,
-    )
+    to_pngs(document_files[language], artifacts / f"document-{language}")
 
     assert page_count(document_files[language].read_bytes()) <= 2
 
