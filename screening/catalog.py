@@ -33,23 +33,41 @@ class Catalog:
 
     folder: Path
     standards: StandardRegistry
-    _questionnaires: dict[tuple[str, str], Questionnaire] = field(default_factory=dict)
+    _loaded: dict[tuple[str, str], Questionnaire] | None = field(
+        default=None, repr=False
+    )
 
     @classmethod
-    def load(cls, folder: Path | None = None) -> Catalog:
-        """Load and check everything; raise DefinitionError on the first bad file."""
+    def load(cls, folder: Path | None = None, *, lazy: bool = False) -> Catalog:
+        """Load and check every file; raise DefinitionError naming the bad ones.
+
+        With ``lazy=True`` only the standards are read now and questionnaires
+        on first use, so a command that only scores indicator states starts
+        quickly.
+        """
         folder = folder or default_folder()
         catalog = cls(folder, StandardRegistry.from_folder(folder / "standards"))
-        for path in sorted(folder.glob("*/*.yaml")):
+        if not lazy:
+            catalog._load_questionnaires()
+        return catalog
+
+    @property
+    def _questionnaires(self) -> dict[tuple[str, str], Questionnaire]:
+        return self._loaded if self._loaded is not None else self._load_questionnaires()
+
+    def _load_questionnaires(self) -> dict[tuple[str, str], Questionnaire]:
+        loaded: dict[tuple[str, str], Questionnaire] = {}
+        for path in sorted(self.folder.glob("*/*.yaml")):
             if path.parent.name == "standards":
                 continue
-            questionnaire = load_questionnaire(path, catalog.standards)
+            questionnaire = load_questionnaire(path, self.standards)
             key = (questionnaire.id, questionnaire.version)
-            if key in catalog._questionnaires:
+            if key in loaded:
                 message = f"{questionnaire.key} is defined twice"
                 raise DefinitionError([Problem(str(path), 1, "version", message)])
-            catalog._questionnaires[key] = questionnaire
-        return catalog
+            loaded[key] = questionnaire
+        self._loaded = loaded
+        return loaded
 
     def standard(self, key: str) -> Standard | None:
         return self.standards.get(key)

@@ -81,7 +81,9 @@ def score_command(file: IO[str], explain: bool, questionnaires: str | None) -> N
     from screening import batch
 
     try:
-        catalog = Catalog.load(Path(questionnaires) if questionnaires else None)
+        catalog = Catalog.load(
+            Path(questionnaires) if questionnaires else None, lazy=True
+        )
     except DefinitionError as error:
         raise click.ClickException(
             f"cannot load the questionnaires:\n{error}"
@@ -105,11 +107,62 @@ def score_command(file: IO[str], explain: bool, questionnaires: str | None) -> N
             failures += 1
             click.echo(f"{where}: {error}", err=True)
             continue
+        except DefinitionError as error:
+            raise click.ClickException(
+                f"cannot load the questionnaires:\n{error}"
+            ) from None
         if number is not None:
             result = {"line": number, **result}
         write(json.dumps(result, ensure_ascii=False) + "\n")
     if failures:
         click.echo(f"{failures} request(s) could not be scored", err=True)
+        sys.exit(1)
+
+
+@cli.command("check", with_appcontext=False)
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--questionnaires",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder of standards and questionnaires (default: the bundled one).",
+)
+def check_command(files: tuple[str, ...], questionnaires: str | None) -> None:
+    """Check questionnaire files (default: every bundled one) and report coverage.
+
+    A broken file is reported with its line, the path inside it and what is
+    wrong; the exit status is then 1.
+    """
+    from pathlib import Path
+
+    from screening.questionnaire import load_questionnaire
+
+    folder = Path(questionnaires) if questionnaires else None
+    try:
+        catalog = Catalog.load(folder, lazy=bool(files))
+    except DefinitionError as error:
+        raise click.ClickException(str(error)) from None
+
+    failed = False
+    loaded = list(catalog) if not files else []
+    for name in files:
+        try:
+            loaded.append(load_questionnaire(Path(name), catalog.standards))
+        except DefinitionError as error:
+            click.echo(str(error), err=True)
+            failed = True
+    for questionnaire in loaded:
+        standard = catalog.standard(questionnaire.standard)
+        covered = set(questionnaire.coverage())
+        total = len(standard.indicators) if standard else 0
+        count = sum(1 for _ in questionnaire.questions())
+        click.echo(
+            f"ok {questionnaire.key} {questionnaire.digest}: {count} questions, "
+            f"{len(covered)}/{total} indicators of {questionnaire.standard} reachable"
+        )
+        if standard is not None and len(covered) < total:
+            missing = [key for key in standard.indicators if key not in covered]
+            click.echo(f"   not reachable: {', '.join(missing)}")
+    if failed:
         sys.exit(1)
 
 

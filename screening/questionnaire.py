@@ -152,6 +152,7 @@ class Choice:
     id: str
     label: Text
     indicators: tuple[str, ...] = ()
+    exclusive: bool = False  # "none of these": cannot be combined with others
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ class Question:
     show_if: Condition | None = None
     fact: str | None = None
     identity: bool = False
+    observation: bool = False  # answered by the interviewer, not read aloud
     choices: tuple[Choice, ...] = ()
     on_yes: tuple[str, ...] = ()
     on_no: tuple[str, ...] = ()
@@ -428,8 +430,13 @@ def _multiple_choice(question: Question, value: Any) -> list[str]:
     unknown = [item for item in value if question.choice(item) is None]
     if unknown:
         raise AnswerError(f"{question.id}: {unknown[0]!r} is not one of the choices")
+    chosen = set(value)
+    exclusive = [c.id for c in question.choices if c.exclusive and c.id in chosen]
+    if exclusive and len(chosen) > 1:
+        message = f"{exclusive[0]!r} cannot be combined with other choices"
+        raise AnswerError(f"{question.id}: {message}")
     order = [choice.id for choice in question.choices]
-    return sorted(set(value), key=order.index)
+    return sorted(chosen, key=order.index)
 
 
 def _number(question: Question, value: Any) -> int | float:
@@ -611,6 +618,11 @@ class _Checker:
                 data["show_if"], (*path, "show_if"), before=data["id"]
             )
         choices = self._choices(data.get("choices", []), (*path, "choices"))
+        if data["type"] != "multiple_choice":
+            for index, choice in enumerate(data.get("choices", [])):
+                if "exclusive" in choice:
+                    message = "'exclusive' is only for multiple_choice questions"
+                    self.fail((*path, "choices", index, "exclusive"), message)
         indicators = data.get("indicators")
         on_yes: tuple[str, ...] = ()
         on_no: tuple[str, ...] = ()
@@ -641,6 +653,7 @@ class _Checker:
             show_if=show_if,
             fact=data.get("fact"),
             identity=data.get("identity", False),
+            observation=data.get("observation", False),
             choices=choices,
             on_yes=on_yes,
             on_no=on_no,
@@ -671,7 +684,11 @@ class _Checker:
             ids = self._indicator_ids(
                 item.get("indicators", []), (*path, index, "indicators")
             )
-            choices.append(Choice(item["id"], item["label"], ids))
+            exclusive = item.get("exclusive", False)
+            if exclusive and ids:
+                message = "an exclusive choice ('none of these') sets no indicators"
+                self.fail((*path, index, "exclusive"), message)
+            choices.append(Choice(item["id"], item["label"], ids, exclusive))
         return tuple(choices)
 
     def _indicator_ids(self, ids: list[str], path: PathKey) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from screening.standard import (
     AllOf,
@@ -38,16 +38,16 @@ class ScoringInputError(ValueError):
     """The indicator states cannot be scored (unknown ID or state)."""
 
 
-@dataclass(frozen=True)
-class IndicatorHit:
+class IndicatorHit(NamedTuple):
     """A `yes` indicator and the strength it counted with."""
 
     id: str
     strength: str | None
 
 
-@dataclass(frozen=True)
-class DimensionResult:
+class DimensionResult(NamedTuple):
+    """A dimension, whether it is positive, by which pattern, and its yes indicators."""
+
     id: str
     positive: bool
     pattern: str | None
@@ -149,23 +149,43 @@ def _reason_dict(reason: Reason) -> dict[str, Any]:
 # --- evaluation ------------------------------------------------------------
 
 
-@dataclass
 class _Facts:
     """What the rule expressions read, for one reading of the answers."""
 
-    profile: Profile
-    yes_by_group: dict[str, list[str]]
-    yes_by_strength: dict[str, list[str]]
-    patterns: dict[str, str | None]  # dimension -> first pattern that holds
-    elements: dict[str, bool] = field(default_factory=dict)
-    completes_rule: Callable[[], bool] = lambda: False
-    _inconclusive: bool | None = None
+    __slots__ = (
+        "_inconclusive",
+        "completes_rule",
+        "elements",
+        "patterns",
+        "profile",
+        "yes_by_group",
+        "yes_by_strength",
+    )
+
+    def __init__(
+        self,
+        profile: Profile,
+        yes_by_group: dict[str, list[str]],
+        yes_by_strength: dict[str, list[str]],
+        patterns: dict[str, str | None],
+    ) -> None:
+        self.profile = profile
+        self.yes_by_group = yes_by_group
+        self.yes_by_strength = yes_by_strength
+        self.patterns = patterns  # dimension -> first pattern that holds, or None
+        self.elements: dict[str, bool] = {}
+        self.completes_rule: Callable[[], bool] = _never
+        self._inconclusive: bool | None = None
 
     def inconclusive(self) -> bool:
         """Would reading every unknown and declined answer as yes give `likely`?"""
         if self._inconclusive is None:
             self._inconclusive = self.completes_rule()
         return self._inconclusive
+
+
+def _never() -> bool:
+    return False
 
 
 Predicate = Callable[[_Facts], bool]
@@ -234,10 +254,16 @@ class _Scorer:
     def __init__(self, standard: Standard) -> None:
         self.standard = standard
         rule = standard.rule
-        self.group_of = {key: item.group for key, item in standard.indicators.items()}
         self.strength_of = {
             profile: {
                 key: item.strength[profile] for key, item in standard.indicators.items()
+            }
+            for profile in ("adult", "child")
+        }
+        self.group_and_strength = {
+            profile: {
+                key: (item.group, item.strength[profile])
+                for key, item in standard.indicators.items()
             }
             for profile in ("adult", "child")
         }
@@ -275,16 +301,16 @@ class _Scorer:
     def holds(self, expression: Expression, facts: _Facts) -> bool:
         return self.compiled[id(expression)](facts)
 
-    def facts(self, yes_ids: Iterable[str], profile: Profile) -> _Facts:
-        strengths = self.strength_of[profile]
-        group_of = self.group_of
+    def facts(self, yes_ids: list[str], profile: Profile) -> _Facts:
+        group_and_strength = self.group_and_strength[profile]
         by_group: dict[str, list[str]] = {}
         by_strength: dict[str, list[str]] = {}
         counts: dict[str, dict[str, int]] = {}
-        for key in sorted(yes_ids, key=self.order.__getitem__):
-            group = group_of[key]
+        if len(yes_ids) > 1:
+            yes_ids = sorted(yes_ids, key=self.order.__getitem__)
+        for key in yes_ids:
+            group, strength = group_and_strength[key]
             by_group.setdefault(group, []).append(key)
-            strength = strengths[key]
             if strength is not None:
                 by_strength.setdefault(strength, []).append(key)
                 per_group = counts.setdefault(group, {})
@@ -466,14 +492,13 @@ def assess(
         dimensions=tuple(
             DimensionResult(
                 dimension,
-                facts.patterns[dimension] is not None,
-                facts.patterns[dimension],
-                tuple(
-                    IndicatorHit(key, strengths[key])
-                    for key in facts.yes_by_group.get(dimension, ())
-                ),
+                pattern is not None,
+                pattern,
+                tuple(IndicatorHit(key, strengths[key]) for key in yes)
+                if (yes := facts.yes_by_group.get(dimension))
+                else (),
             )
-            for dimension in scorer.dimension_ids
+            for dimension, pattern in facts.patterns.items()
         ),
         flags=tuple(name for name, predicate in scorer.flags if predicate(facts)),
         reasons=tuple(reasons),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +72,11 @@ class SourceDocument:
         return Problem(self.file, self.line_of(path), format_path(path), message)
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it; the same rules either way.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
     """Safe YAML with only true/false as booleans (as in YAML 1.2).
 
     YAML 1.1 reads yes, no, on and off as booleans; in a questionnaire they
@@ -104,24 +108,44 @@ def _normalize(value: Any) -> Any:
     return value
 
 
-def _node_lines(
-    node: yaml.Node, path: PathKey, name: str, duplicates: list[Problem]
-) -> Iterator[tuple[PathKey, int]]:
-    """Yield the line of every node; note duplicate mapping keys on the way."""
-    yield path, node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in seen:
-                line = key_node.start_mark.line + 1
-                message = f"duplicate key '{key}'"
-                duplicates.append(Problem(name, line, format_path(path), message))
-            seen.add(key)
-            yield from _node_lines(value_node, (*path, key), name, duplicates)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            yield from _node_lines(item, (*path, index), name, duplicates)
+class _NodeWalker:
+    """Records the line of every node, duplicate keys, and any alias.
+
+    Definition files have no use for anchors and aliases, and an alias can
+    make a small file expand to an enormous document, so they are refused.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.lines: dict[PathKey, int] = {}
+        self.problems: list[Problem] = []
+        self._seen: set[int] = set()
+
+    def walk(self, node: yaml.Node, path: PathKey) -> None:
+        line = node.start_mark.line + 1
+        if id(node) in self._seen:
+            message = "anchors and aliases (&, *) are not allowed in definition files"
+            self.problems.append(Problem(self.name, line, format_path(path), message))
+            return
+        self._seen.add(id(node))
+        self.lines[path] = line
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                if key in keys:
+                    message = f"duplicate key '{key}'"
+                    where = format_path(path)
+                    line = key_node.start_mark.line + 1
+                    self.problems.append(Problem(self.name, line, where, message))
+                keys.add(key)
+                self.walk(value_node, (*path, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.walk(item, (*path, index))
+
+
+MAX_CHARACTERS = 2_000_000
 
 
 def read_yaml(path: Path, display_name: str | None = None) -> SourceDocument:
@@ -140,10 +164,20 @@ def read_yaml(path: Path, display_name: str | None = None) -> SourceDocument:
 
 
 def parse_yaml(text: str, name: str) -> SourceDocument:
-    """Parse YAML text; syntax errors and duplicate keys name the line."""
+    """Parse YAML text; syntax errors, duplicate keys and aliases name the line."""
+    if len(text) > MAX_CHARACTERS:
+        message = f"larger than {MAX_CHARACTERS:,} characters"
+        raise DefinitionError([Problem(name, None, "(file)", message)])
+    walker = _NodeWalker(name)
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        node = loader.get_single_node()
+        if node is None:
+            return SourceDocument(name, None)
+        walker.walk(node, ())
+        if walker.problems:
+            raise DefinitionError(walker.problems)
+        data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
@@ -151,12 +185,9 @@ def parse_yaml(text: str, name: str) -> SourceDocument:
         raise DefinitionError([Problem(name, line, "(syntax)", reason)]) from None
     except yaml.YAMLError as error:
         raise DefinitionError([Problem(name, None, "(syntax)", str(error))]) from None
-
-    document = SourceDocument(name, _normalize(data))
-    if node is None:
-        return document
-    duplicates: list[Problem] = []
-    document.lines = dict(_node_lines(node, (), name, duplicates))
-    if duplicates:
-        raise DefinitionError(duplicates)
-    return document
+    except RecursionError:
+        message = "nested too deeply"
+        raise DefinitionError([Problem(name, None, "(syntax)", message)]) from None
+    finally:
+        loader.dispose()
+    return SourceDocument(name, _normalize(data), walker.lines)

@@ -43,7 +43,8 @@ def validate_against_schema(source: SourceDocument, name: str) -> None:
         shown = _message(error)
         path = tuple(shown.absolute_path)
         message = shown.message
-        if shown.validator is False or shown.schema is False:
+        if shown.validator == "not" and shown.validator_value == {}:
+            # {"not": {}} marks a key this kind of object cannot have
             message = (
                 f"'{path[-1]}' is not allowed here" if path else "not allowed here"
             )

@@ -1,0 +1,219 @@
+"""`screening score`: indicator states or answers files in, JSON results out."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from screening.cli import cli
+
+from .conftest import DATA, QUESTIONNAIRES
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def mini_catalog(tmp_path):
+    """A questionnaire folder holding the standard and the small test questionnaire."""
+    folder = tmp_path / "questionnaires"
+    shutil.copytree(QUESTIONNAIRES / "standards", folder / "standards")
+    (folder / "mini").mkdir()
+    shutil.copy(DATA / "mini.yaml", folder / "mini" / "0.1.0.yaml")
+    return folder
+
+
+def score(runner, tmp_path, text: str, *options: str):
+    path = tmp_path / "input.jsonl"
+    path.write_text(text, encoding="utf-8")
+    return runner.invoke(cli, ["score", str(path), *options])
+
+
+def states_line(
+    indicators: dict, child: bool = False, standard: str = "gms-common@1"
+) -> str:
+    return json.dumps({"standard": standard, "child": child, "indicators": indicators})
+
+
+def test_scores_json_lines_one_result_per_line(runner, tmp_path):
+    lines = [
+        states_line({"DR1": "yes"}),
+        states_line({"ACT2": "yes", "PU3": "yes"}, child=True),
+    ]
+
+    result = score(runner, tmp_path, "\n".join(lines) + "\n")
+
+    assert result.exit_code == 0, result.output
+    results = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["band"] for r in results] == ["possible", "likely"]
+    assert results[1] == {
+        "line": 2,
+        "standard": "gms-common@1",
+        "child": True,
+        "band": "likely",
+        "elements": {"act": True, "means": False, "purpose": True},
+        "dimensions": {f"D{n}": False for n in range(1, 7)},
+        "flags": [],
+    }
+
+
+def test_scores_one_pretty_printed_object(runner, tmp_path):
+    request = {
+        "standard": "gms-common@1",
+        "child": False,
+        "indicators": {"EX1": "yes", "EX4": "yes"},
+    }
+
+    result = score(runner, tmp_path, json.dumps(request, indent=2))
+
+    assert result.exit_code == 0
+    (line,) = result.stdout.splitlines()
+    assert json.loads(line)["flags"] == ["labour_rights"]
+    assert "line" not in json.loads(line)
+
+
+def test_every_shared_case_scores_as_expected_from_the_command_line(runner, tmp_path):
+    cases = [json.loads(line) for line in (DATA / "indicator_examples.jsonl").open()]
+    text = "".join(json.dumps(case["input"]) + "\n" for case in cases)
+
+    result = score(runner, tmp_path, text)
+
+    got = [json.loads(line) for line in result.stdout.splitlines()]
+    for case, output in zip(cases, got, strict=True):
+        expected = case["expect"]
+        assert output["band"] == expected["band"], case["name"]
+        assert output["elements"] == expected["elements"]
+        positive = [key for key, value in output["dimensions"].items() if value]
+        assert positive == expected["positive_dimensions"]
+        assert output["flags"] == expected["flags"]
+
+
+def test_bad_lines_are_reported_and_the_others_still_scored(runner, tmp_path):
+    lines = [
+        states_line({"DR1": "yes"}),
+        "{not json",
+        states_line({"XX9": "yes"}),
+        states_line({}, standard="gms-common@9"),
+        json.dumps({"standard": "gms-common@1", "child": "no", "indicators": {}}),
+        json.dumps({"standard": "gms-common@1", "indicators": {}}),
+        "",
+        states_line({"EX1": "yes"}),
+    ]
+
+    result = score(runner, tmp_path, "\n".join(lines))
+
+    assert result.exit_code == 1
+    assert [json.loads(line)["line"] for line in result.stdout.splitlines()] == [1, 8]
+    errors = result.stderr.splitlines()
+    assert errors[0].startswith("line 2: invalid JSON at column 2")
+    assert errors[1] == "line 3: unknown indicator ID 'XX9' for gms-common@1"
+    assert errors[2] == "line 4: unknown standard 'gms-common@9' (known: gms-common@1)"
+    assert errors[3] == "line 5: 'child' must be true or false"
+    assert errors[4] == "line 6: missing 'child'"
+    assert errors[5] == "5 request(s) could not be scored"
+
+
+def test_explain_adds_the_reasons(runner, tmp_path):
+    line = states_line(
+        {
+            "DR1": "yes",
+            "DR8": "yes",
+            "EX1": "yes",
+            "EX2": "yes",
+            "CD3": "declined",
+            "CD1": "unknown",
+        }
+    )
+
+    result = score(runner, tmp_path, line, "--explain")
+
+    output = json.loads(result.stdout)
+    codes = [reason["code"] for reason in output["explanation"]["reasons"]]
+    assert codes[-1] == "inconclusive"
+    assert output["explanation"]["positive_dimensions"]["D1"]["pattern"] == "b"
+
+
+def test_scores_an_answers_file_against_its_questionnaire(
+    runner, tmp_path, mini_catalog
+):
+    answers = {
+        "questionnaire": {"id": "mini", "version": "0.1.0"},
+        "language": "th",
+        "answers": {
+            "consent_screening": "yes",
+            "age_at_departure": 15,
+            "job_found": "online",
+            "work_kinds": ["scam"],
+        },
+    }
+
+    result = score(
+        runner, tmp_path, json.dumps(answers), "--questionnaires", str(mini_catalog)
+    )
+
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.stdout)
+    assert output["band"] == "likely"
+    assert output["child"] is True
+    assert output["questionnaire"]["digest"].startswith("sha256:")
+    assert output["indicator_sources"]["PU3"] == ["work_kinds"]
+    assert output["explanation"]["reasons"][0]["code"] == "likely_rule"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"questionnaire": {"id": "mini", "version": "9.9.9"}},
+            "unknown questionnaire mini@9.9.9",
+        ),
+        (
+            {"questionnaire": {"id": "mini", "digest": "sha256:00"}},
+            "the answers were given to sha256:00",
+        ),
+        ({"answers": {"hours_per_day": "lots"}}, "hours_per_day: not a number"),
+        ({"answers": {"nope": "yes"}}, "nope: no such question"),
+        ({"language": "fr"}, "language 'fr' is not one of en, th"),
+    ],
+)
+def test_a_bad_answers_file_gets_a_clear_error(
+    runner, tmp_path, mini_catalog, change, message
+):
+    answers = {
+        "questionnaire": {"id": "mini", "version": "0.1.0"},
+        "answers": {},
+        **change,
+    }
+
+    result = score(
+        runner, tmp_path, json.dumps(answers), "--questionnaires", str(mini_catalog)
+    )
+
+    assert result.exit_code == 1
+    assert message in result.stderr
+
+
+def test_the_installed_command_reads_stdin_and_keeps_stdout_clean():
+    command = shutil.which("screening") or str(
+        __import__("pathlib").Path(sys.executable).with_name("screening")
+    )
+    lines = states_line({"DR1": "yes"}) + "\nnot json\n"
+
+    done = subprocess.run(
+        [command, "score", "-"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["band"] == "possible"
+    assert "line 2: invalid JSON" in done.stderr
