@@ -1,5 +1,8 @@
 """Shared fixtures for signed documents: keys, issuers and documents made once.
 
+The ``catalog`` and ``standard`` fixtures come from tests/conftest.py (the
+bundled questionnaires).
+
 Rendering is the slow part (about half a second a document), so every PDF
 here is issued once per session and reused by the tests that read it.
 """
@@ -15,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from screening.batch import ScoredAnswers, assess_answers
-from screening.catalog import Catalog
 from screening.documents import keys, trust
 from screening.documents.issue import IssuedDocument, IssueOptions, Issuer
 
@@ -49,16 +51,6 @@ def make_agency(folder: Path, identity: keys.AgencyIdentity, **key_options) -> A
 
 def load_answers(name: str) -> dict:
     return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="session")
-def catalog() -> Catalog:
-    return Catalog.load(EXAMPLES / "questionnaires")
-
-
-@pytest.fixture(scope="session")
-def standard(catalog):
-    return catalog.standard("gms-common@1")
 
 
 @pytest.fixture(scope="session")
@@ -122,6 +114,7 @@ def issued_at_past(years: int) -> dt.datetime:
 
 
 def copy_catalog(target: Path) -> Path:
-    shutil.copytree(EXAMPLES / "questionnaires" / "result-demo", target / "result-demo")
-    shutil.copytree(ROOT / "questionnaires" / "standards", target / "standards")
+    source = ROOT / "questionnaires"
+    shutil.copytree(source / "gms-returnee", target / "gms-returnee")
+    shutil.copytree(source / "standards", target / "standards")
     return target

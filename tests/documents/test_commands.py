@@ -15,7 +15,7 @@ from screening.documents.verify import MAX_DOCUMENT_BYTES, verify_document
 
 from .conftest import EXAMPLES
 
-DEMO = ["--questionnaires", str(EXAMPLES / "questionnaires")]
+DEMO: list[str] = []  # the bundled questionnaires
 
 
 def run(instance, *arguments, input_bytes=None):
@@ -64,7 +64,7 @@ def test_issue_then_verify_with_the_cli(lao_instance, tmp_path):
 
 def test_issue_reports_a_bad_answers_file_plainly(lao_instance, tmp_path):
     bad = tmp_path / "bad.json"
-    bad.write_text('{"questionnaire": {"id": "result-demo"}, "answers": {"x": 1}}')
+    bad.write_text('{"questionnaire": {"id": "gms-returnee"}, "answers": {"x": 1}}')
 
     result = run(lao_instance, "issue", bad, "-o", tmp_path / "x.pdf", *DEMO)
 

@@ -22,22 +22,22 @@ SCRIPT_SAMPLES = {
     "my": {
         "full_name": "မောင်မောင်ဝင်း ကျော်စွာ",
         "interview_place": "မြဝတီမြို့ အမှတ်နှစ် ခိုလှုံရာစခန်း",
-        "interpreter_language": "မြန်မာဘာသာ",
+        "interpreter_language": "my",
     },
     "km": {
         "full_name": "សុខ ចាន់ធីតា",
         "interview_place": "ច្រកព្រំដែនអន្តរជាតិប៉ោយប៉ែតខេត្តបន្ទាយមានជ័យ",
-        "interpreter_language": "ភាសាខ្មែរ",
+        "interpreter_language": "km",
     },
     "zh": {
         "full_name": "王小明",
         "interview_place": "西双版纳傣族自治州勐腊县磨憨口岸",
-        "interpreter_language": "中文",
+        "interpreter_language": "zh",
     },
     "lo-long": {
         "full_name": "ນາງບົວພັນສີສຸວັນວົງສາພັນທະວົງໄຊຍະເສດຖາທິລາດ",
         "interview_place": "ສູນຊ່ວຍເຫຼືອຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດເຂດເສດຖະກິດພິເສດສາມຫຼ່ຽມຄຳແຂວງບໍ່ແກ້ວ",
-        "interpreter_language": "ລາວ",
+        "interpreter_language": "lo",
     },
 }
 
@@ -203,12 +203,12 @@ def test_samples_in_other_scripts_render_to_pngs_to_look_at(
 
 
 @pytest.mark.parametrize("language", ["th", "lo", "en"])
-def test_issued_documents_render_to_at_most_two_pages_kept_as_pngs(
+def test_issued_documents_render_to_at_most_three_pages_kept_as_pngs(
     language, document_files, artifacts
 ):
     to_pngs(document_files[language], artifacts / f"document-{language}")
 
-    assert page_count(document_files[language].read_bytes()) <= 2
+    assert page_count(document_files[language].read_bytes()) <= 3
 
 
 @pytest.mark.parametrize(

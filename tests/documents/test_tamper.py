@@ -21,7 +21,6 @@ from screening.documents.issue import IssueOptions
 from screening.documents.verify import verify_document
 
 from .conftest import (
-    ROOT,
     THAI_AGENCY,
     copy_catalog,
     issued_at_past,
@@ -68,7 +67,7 @@ def swap_record_in_an_incremental_update(pdf: bytes) -> tuple[bytes, bytes]:
 @pytest.fixture(scope="session")
 def tampered(documents, thai_agency, score, standard, tmp_path_factory):
     """Name -> (PDF bytes, trust context, standards, the check that must fail)."""
-    standards = Catalog.load(ROOT / "examples" / "questionnaires").standards
+    standards = Catalog.load().standards
     cases = {}
     original = documents["th"].pdf
     cases["bit flip in the signed range"] = (
@@ -112,7 +111,7 @@ def tampered(documents, thai_agency, score, standard, tmp_path_factory):
     (future_catalog / "standards" / "gms-common@9.yaml").write_text(
         text.replace("\nversion: 1\n", "\nversion: 9\n")
     )
-    questionnaire = future_catalog / "result-demo" / "1.0.0.yaml"
+    questionnaire = future_catalog / "gms-returnee" / "1.0.0.yaml"
     questionnaire.write_text(
         questionnaire.read_text().replace("gms-common@1", "gms-common@9")
     )
@@ -168,12 +167,7 @@ def test_screening_verify_exits_non_zero_for_each_tampered_document(
 
     result = CliRunner().invoke(
         cli,
-        [
-            "verify",
-            "--questionnaires",
-            str(ROOT / "examples/questionnaires"),
-            str(path),
-        ],
+        ["verify", str(path)],
         env={"SCREENING_INSTANCE_PATH": str(thai_agency.instance)},
     )
 
@@ -214,7 +208,7 @@ def test_an_expired_certificate_still_verifies_documents_signed_while_valid(
     report = verify_document(
         old.pdf,
         new_agency.trust(),
-        Catalog.load(ROOT / "examples" / "questionnaires").standards,
+        Catalog.load().standards,
     )
 
     assert report.verdict == "valid", report.as_dict()
