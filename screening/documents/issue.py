@@ -270,11 +270,12 @@ class Issuer:
         material: SigningMaterial,
         *,
         timestamp_url: str | None = None,
+        timestamper: Any = None,
         instance: Path | None = None,
     ) -> None:
         self.identity = identity
         self.material = material
-        self.signer = DocumentSigner(material, timestamp_url)
+        self.signer = DocumentSigner(material, timestamp_url, timestamper)
         self.instance = instance
 
     def prepare(

@@ -45,6 +45,7 @@ class DocumentSigner:
 
     material: SigningMaterial
     timestamp_url: str | None = None
+    timestamper: Any = None  # a pyHanko TimeStamper; built from timestamp_url
 
     def __post_init__(self) -> None:
         from asn1crypto import keys as asn1_keys
@@ -129,7 +130,7 @@ class DocumentSigner:
         pdf_signer = signers.PdfSigner(
             self._metadata,
             signer=self._signer,
-            timestamper=self._timestamper,
+            timestamper=self.timestamper,
             stamp_style=self._style,
             new_field_spec=self._field,
         )

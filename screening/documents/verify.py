@@ -136,13 +136,46 @@ def _embedded_files(reader: Any) -> Iterator[tuple[str, bytes]]:
                 yield str(pairs[index]), data
 
 
-def _signing_time(embedded: Any, now: dt.datetime) -> dt.datetime | None:
-    moment = embedded.self_reported_timestamp
+def _timestamp_time(embedded: Any) -> dt.datetime | None:
+    """The time of an intact signature timestamp token, if the signature has one.
+
+    The time stamping authority's own certificate is not checked against a
+    trust list here; the token must match this signature and be intact.
+    """
+    import asyncio
+
+    from pyhanko.sign.validation.generic_cms import (
+        extract_tst_data_iter,
+        message_imprint_checker,
+        validate_tst_signed_data,
+    )
+    from pyhanko_certvalidator import ValidationContext
+
+    for token in extract_tst_data_iter(embedded.signer_info, signed=False):
+        status = asyncio.run(
+            validate_tst_signed_data(
+                token,
+                ValidationContext(trust_roots=[], allow_fetching=False),
+                message_imprint_checker(embedded.signer_info),
+            )
+        )
+        if status.get("intact") and status.get("valid"):
+            moment: dt.datetime = status["timestamp"]
+            return moment
+    return None
+
+
+def _signing_time(embedded: Any, now: dt.datetime) -> tuple[dt.datetime | None, str]:
+    """When the document was signed, and whether a timestamp says so."""
+    moment = _timestamp_time(embedded)
+    source = "timestamp"
     if moment is None:
-        return None
+        moment, source = embedded.self_reported_timestamp, "signer"
+    if moment is None:
+        return None, source
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return None if moment > now + CLOCK_SKEW else moment
+    return (None if moment > now + CLOCK_SKEW else moment), source
 
 
 def verify_document(
@@ -218,7 +251,7 @@ def _verify_document(
     # 3. The signer is trusted and its certificate was valid when it signed.
     certificate = x509.load_der_x509_certificate(embedded.signer_cert.dump())
     signer_sha256 = fingerprint(certificate)
-    signed_at = _signing_time(embedded, now)
+    signed_at, time_source = _signing_time(embedded, now)
     if signed_at is None:
         trust_code = "issuer_trusted.no_time"
     else:
@@ -235,6 +268,7 @@ def _verify_document(
                 "certificate_sha256": signer_sha256,
                 "subject": certificate.subject.rfc4514_string(),
                 "signed_at": signed_at.isoformat() if signed_at else None,
+                "time_from": time_source,
             },
         )
     )
