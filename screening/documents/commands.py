@@ -220,6 +220,15 @@ def trust_list() -> None:
     )
 
 
+@trust_group.command("remove")
+@click.argument("sha256")
+def trust_remove(sha256: str) -> None:
+    """Stop trusting an imported certificate (by its SHA-256)."""
+    if not trust.remove_trusted(_instance(), sha256):
+        raise click.ClickException("no imported certificate has that SHA-256")
+    click.echo(f"{sha256} is no longer trusted")
+
+
 cli.add_command(trust_group)
 
 

@@ -103,15 +103,10 @@ def _fact_value(
     answer = answers[question.id]
     if question.type == "text" and answer not in (DONT_KNOW, DECLINED):
         return Value(str(answer), render.script_language(str(answer), languages[0]))
-    shown = [
+    return render.distinct(
         (language, format_answer(questionnaire, question, answer, language))
         for language in languages
-    ]
-    unique: list[tuple[str, str]] = []
-    for language, text in shown:
-        if all(text != other for _, other in unique):
-            unique.append((language, text))
-    return tuple(unique)
+    )
 
 
 def _indicator_line(
@@ -195,15 +190,8 @@ def build_context(
         interview.append(Row(render.words("interpreter", languages), interpreter))
     for fact in CONSENT_FACTS:
         shown = _fact_value(questionnaire, answers, fact, languages)
-        label = render.words("consent", languages)
-        detail = render.words(fact, languages)
-        combined = tuple(
-            (language, f"{text} {detail_text}")
-            for (language, text), (_, detail_text) in zip(label, detail, strict=False)
-        )
-        interview.append(
-            Row(combined, shown or render.words("answer.missing", languages))
-        )
+        missing = render.words("answer.missing", languages)
+        interview.append(Row(render.words(fact, languages), shown or missing))
 
     person: list[Row] = []
     if _consents_to_sharing(questionnaire, answers):

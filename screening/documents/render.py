@@ -11,8 +11,8 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -107,7 +107,6 @@ class DocumentContext:
     standard_digest: str
     supersedes: str | None = None
     qr_token: str = ""
-    extra_css: str = field(default="", repr=False)
 
 
 # Script ranges, to tag values with a language so Pango shapes them well.
@@ -131,24 +130,26 @@ def script_language(text: str, default: str = "en") -> str:
     return default
 
 
-def words(key: str, languages: Sequence[str]) -> Words:
-    """Fixed wording in each document language (identical repeats dropped)."""
+def distinct(pairs: Iterable[tuple[str, str]]) -> Words:
+    """(language, text) pairs with repeats of the same text dropped."""
     found: list[tuple[str, str]] = []
-    for language in languages:
-        item = wording.text(key, language)
+    for language, item in pairs:
         if all(item != existing for _, existing in found):
             found.append((language, item))
     return tuple(found)
+
+
+def words(key: str, languages: Sequence[str]) -> Words:
+    """Fixed wording in each document language."""
+    return distinct((language, wording.text(key, language)) for language in languages)
 
 
 def localized(texts: Mapping[str, str], languages: Sequence[str]) -> Words:
     """A label of the standard or questionnaire in each document language."""
-    found: list[tuple[str, str]] = []
-    for language in languages:
-        item = texts.get(language) or texts.get("en") or next(iter(texts.values()), "")
-        if all(item != existing for _, existing in found):
-            found.append((language, item))
-    return tuple(found)
+    fallback = texts.get("en") or next(iter(texts.values()), "")
+    return distinct(
+        (language, texts.get(language) or fallback) for language in languages
+    )
 
 
 def dated(value: dt.date, languages: Sequence[str]) -> Words:

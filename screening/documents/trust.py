@@ -178,8 +178,11 @@ def import_trust_bundle(instance: Path, data: bytes) -> list[str]:
 
 def remove_trusted(instance: Path, certificate_sha256: str) -> bool:
     """Stop trusting one imported certificate."""
-    path = instance / "trust" / "issuers" / f"{certificate_sha256.lower()}.pem"
-    if path.parent != instance / "trust" / "issuers" or not path.exists():
+    name = certificate_sha256.lower()
+    if len(name) != 64 or any(char not in "0123456789abcdef" for char in name):
+        return False
+    path = instance / "trust" / "issuers" / f"{name}.pem"
+    if not path.exists():
         return False
     path.unlink()
     return True

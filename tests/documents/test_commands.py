@@ -194,3 +194,26 @@ def test_odd_inputs_get_a_plain_verdict_and_never_an_exception(
     if expected:
         assert expected in codes
     json.dumps(report.as_dict(), ensure_ascii=False)
+
+
+def test_a_trusted_certificate_can_be_listed_and_removed(
+    tmp_path_factory, document_files
+):
+    lao = tmp_path_factory.mktemp("lao-remove")
+    thai = tmp_path_factory.mktemp("thai-remove")
+    run(lao, "keys", "create", "--name", "Lao Unit", "--country", "LA")
+    run(thai, "keys", "create", "--name", "Thai Office", "--country", "TH")
+    bundle = thai / "bundle.pem"
+    run(thai, "trust", "export", "-o", bundle)
+    run(lao, "trust", "import", bundle)
+
+    listed = json.loads(run(lao, "trust", "list").stdout)
+    imported = [entry["sha256"] for entry in listed if not entry["own"]]
+    removed = run(lao, "trust", "remove", imported[0])
+    again = run(lao, "trust", "remove", imported[0])
+    odd = run(lao, "trust", "remove", "../../keys/signing-key")
+
+    assert len(imported) == 1
+    assert removed.exit_code == 0
+    assert again.exit_code == 1 and odd.exit_code == 1
+    assert all(entry["own"] for entry in json.loads(run(lao, "trust", "list").stdout))
