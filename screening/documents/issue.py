@@ -102,7 +102,7 @@ def _fact_value(
         return None
     answer = answers[question.id]
     if question.type == "text" and answer not in (DONT_KNOW, DECLINED):
-        return Value(str(answer), render.script_language(str(answer), languages[0]))
+        return Value(str(answer), render.script_language(str(answer)))
     return render.distinct(
         (language, format_answer(questionnaire, question, answer, language))
         for language in languages

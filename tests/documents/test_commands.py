@@ -196,9 +196,7 @@ def test_odd_inputs_get_a_plain_verdict_and_never_an_exception(
     json.dumps(report.as_dict(), ensure_ascii=False)
 
 
-def test_a_trusted_certificate_can_be_listed_and_removed(
-    tmp_path_factory, document_files
-):
+def test_a_trusted_certificate_can_be_listed_and_removed(tmp_path_factory):
     lao = tmp_path_factory.mktemp("lao-remove")
     thai = tmp_path_factory.mktemp("thai-remove")
     run(lao, "keys", "create", "--name", "Lao Unit", "--country", "LA")

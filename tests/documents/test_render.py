@@ -164,6 +164,13 @@ def test_the_band_is_worded_as_in_the_domain_notes(documents):
         assert "not a victim" not in label
 
 
+def test_thai_words_are_not_split_inside_english_cells(documents):
+    text = pdf_text(documents["en"].pdf)
+
+    assert "ความยินยอมให้แบ่งปันข้อมูลกับหน่วยงานคู่ภาคี" in text.replace("\n", "")
+    assert "· ค\n" not in text
+
+
 def test_thai_dates_use_the_buddhist_era(documents):
     text = pdf_text(documents["th"].pdf)
 
@@ -217,8 +224,10 @@ def test_issued_documents_render_to_at_most_three_pages_kept_as_pngs(
         "ສູນຊ່ວຍເຫຼືອຜູ້ເຄາະຮ້າຍ" * 12,
         "ច្រកព្រំដែនអន្តរជាតិ" * 12,
         "မြဝတီမြို့ခိုလှုံရာစခန်း" * 12,
+        "ศูนย์คุ้มครองคนไร้ที่พึ่งจังหวัดเชียงราย" * 12,
+        "https://example.invalid/" + "x" * 300,
     ],
-    ids=["lao", "khmer", "burmese"],
+    ids=["lao", "khmer", "burmese", "thai", "latin"],
 )
 def test_long_runs_without_spaces_wrap_inside_the_page(
     run, thai_agency, score, standard
