@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import logging
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_BYTES = 15 * 1024 * 1024
 MAX_ATTACHMENT_BYTES = 256 * 1024
+MAX_EMBEDDED_FILES = 32
+MAX_NAME_TREE_DEPTH = 8
 CLOCK_SKEW = dt.timedelta(minutes=10)
 CHECKS = (
     "signature_intact",
@@ -113,26 +116,40 @@ def _finish(report: Report) -> Report:
     return report
 
 
+def _stream_content(stream: Any) -> bytes | None:
+    """A stream's content, inflated with a size cap (no decompression bombs)."""
+    raw: bytes = stream.encoded_data
+    filters = stream.get("/Filter")
+    if filters is None:
+        return raw if len(raw) <= MAX_ATTACHMENT_BYTES else None
+    if str(filters) != "/FlateDecode":
+        return None
+    inflater = zlib.decompressobj()
+    try:
+        data = inflater.decompress(raw, MAX_ATTACHMENT_BYTES + 1)
+    except zlib.error:
+        return None
+    return data if len(data) <= MAX_ATTACHMENT_BYTES else None
+
+
 def _embedded_files(reader: Any) -> Iterator[tuple[str, bytes]]:
     """(name, content) of each embedded file, from the document's name tree."""
     names = reader.root.get("/Names")
     tree = names.get("/EmbeddedFiles") if names is not None else None
     stack = [(tree, 0)] if tree is not None else []
-    while stack:
+    seen = 0
+    while stack and seen < MAX_EMBEDDED_FILES:
         node, depth = stack.pop()
         node = node.get_object()
-        if depth > 8:
+        if depth > MAX_NAME_TREE_DEPTH:
             continue
-        for kid in node.get("/Kids", ()):
-            stack.append((kid, depth + 1))
+        stack.extend((kid, depth + 1) for kid in node.get("/Kids", ()))
         pairs = list(node.get("/Names", ()))
         for index in range(0, len(pairs) - 1, 2):
-            spec = pairs[index + 1].get_object()
-            stream = spec.get("/EF", {}).get("/F")
-            if stream is None:
-                continue
-            data = stream.get_object().data
-            if len(data) <= MAX_ATTACHMENT_BYTES:
+            seen += 1
+            stream = pairs[index + 1].get_object().get("/EF", {}).get("/F")
+            data = _stream_content(stream.get_object()) if stream is not None else None
+            if data is not None:
                 yield str(pairs[index]), data
 
 
@@ -273,6 +290,9 @@ def _verify_document(
         )
     )
 
+    if trust_code != "issuer_trusted.pass":
+        # Content signed by someone we do not trust is not parsed any further.
+        return _finish(report)
     _check_record(
         report,
         reader,

@@ -213,3 +213,19 @@ def test_an_expired_certificate_still_verifies_documents_signed_while_valid(
 
     assert report.verdict == "valid", report.as_dict()
     assert len(new_agency.trust().own) == 2
+
+
+def test_a_record_that_inflates_past_the_limit_is_not_read(thai_agency, catalog):
+    """A trusted signer's PDF with a compressed bomb as its record."""
+    from screening.documents import render
+
+    bomb = b" " * (8 * 1024 * 1024)
+    pdf = render.render_pdf(
+        "<p>bomb</p>", attachments=[(records.RECORD_FILENAME, bomb, "record")]
+    )
+    signed = thai_agency.issuer.signer.sign(pdf)
+
+    report = verify_document(signed, thai_agency.trust(), catalog.standards)
+
+    assert len(signed) < 200_000
+    assert report.failed() == ["record_readable"]
