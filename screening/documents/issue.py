@@ -142,6 +142,43 @@ def _dimension_blocks(
     )
 
 
+def _interview_rows(scored: ScoredAnswers, languages: Sequence[str]) -> tuple[Row, ...]:
+    questionnaire, answers = scored.questionnaire, scored.answers
+    language_name = wording.LANGUAGE_NAMES.get(scored.language, scored.language)
+    rows = [
+        Row(render.words("interview_language", languages), Value(language_name, "en"))
+    ]
+    for fact in ("interview_date", "interview_place"):
+        shown = _fact_value(questionnaire, answers, fact, languages)
+        if shown is not None:
+            rows.append(Row(render.words(fact, languages), shown))
+    interpreter = _fact_value(questionnaire, answers, "interpreter_language", languages)
+    used_question = questionnaire.fact_question("interpreter_used")
+    if used_question is not None and answers.get(used_question.id) == "no":
+        interpreter = render.words("interpreter.none", languages)
+    if interpreter is not None:
+        rows.append(Row(render.words("interpreter", languages), interpreter))
+    missing = render.words("answer.missing", languages)
+    for fact in CONSENT_FACTS:
+        shown = _fact_value(questionnaire, answers, fact, languages)
+        rows.append(Row(render.words(fact, languages), shown or missing))
+    return tuple(rows)
+
+
+def _person_rows(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], languages: Sequence[str]
+) -> tuple[Row, ...]:
+    """Identity details, only when the person consented to sharing them."""
+    if not _consents_to_sharing(questionnaire, answers):
+        return ()
+    rows = []
+    for fact in IDENTITY_FACTS:
+        shown = _fact_value(questionnaire, answers, fact, languages)
+        if shown is not None:
+            rows.append(Row(render.words(fact, languages), shown))
+    return tuple(rows)
+
+
 def build_context(
     scored: ScoredAnswers,
     standard: Standard,
@@ -170,36 +207,6 @@ def build_context(
         if state in UNCERTAIN
     )
 
-    interview: list[Row] = [
-        Row(
-            render.words("interview_language", languages),
-            Value(wording.LANGUAGE_NAMES.get(scored.language, scored.language), "en"),
-        )
-    ]
-    for fact in ("interview_date", "interview_place"):
-        shown = _fact_value(questionnaire, answers, fact, languages)
-        if shown is not None:
-            interview.append(Row(render.words(fact, languages), shown))
-    interpreter = _fact_value(questionnaire, answers, "interpreter_language", languages)
-    used = answers.get(
-        getattr(questionnaire.fact_question("interpreter_used"), "id", ""), None
-    )
-    if used == "no":
-        interpreter = render.words("interpreter.none", languages)
-    if interpreter is not None:
-        interview.append(Row(render.words("interpreter", languages), interpreter))
-    for fact in CONSENT_FACTS:
-        shown = _fact_value(questionnaire, answers, fact, languages)
-        missing = render.words("answer.missing", languages)
-        interview.append(Row(render.words(fact, languages), shown or missing))
-
-    person: list[Row] = []
-    if _consents_to_sharing(questionnaire, answers):
-        for fact in IDENTITY_FACTS:
-            shown = _fact_value(questionnaire, answers, fact, languages)
-            if shown is not None:
-                person.append(Row(render.words(fact, languages), shown))
-
     return DocumentContext(
         languages=languages,
         band=assessment.band,
@@ -220,8 +227,8 @@ def build_context(
             flag for flag in assessment.flags if f"flag.{flag}" in wording.TEXTS
         ),
         profile=assessment.profile,
-        interview=tuple(interview),
-        person=tuple(person),
+        interview=_interview_rows(scored, languages),
+        person=_person_rows(questionnaire, answers, languages),
         reference=options.reference or f"{issuer.country}-{document_id[:8].upper()}",
         issuer_name=issuer.name,
         issuer_place=", ".join(

@@ -218,9 +218,6 @@ def _verify_document(
     if b"%PDF-" not in data[:1024]:
         return _unreadable("input.not_pdf")
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.errors import SignatureValidationError
-    from pyhanko.sign.validation.generic_cms import validate_sig_integrity
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
@@ -237,8 +234,30 @@ def _verify_document(
         )
         return _finish(report)
     embedded = signatures[0]
+    if not _signature_holds(report, embedded, len(signatures)):
+        return _finish(report)
 
-    # 1. The signed bytes are unchanged and the signature holds.
+    certificate = x509.load_der_x509_certificate(embedded.signer_cert.dump())
+    if not _issuer_trusted(report, embedded, certificate, trust, now):
+        # Content signed by someone we do not trust is not parsed any further.
+        return _finish(report)
+    _check_record(
+        report,
+        reader,
+        certificate=certificate,
+        signer_sha256=fingerprint(certificate),
+        trust=trust,
+        standards=standards,
+    )
+    return _finish(report)
+
+
+def _signature_holds(report: Report, embedded: Any, signature_count: int) -> bool:
+    """Checks 1 and 2: the signed bytes are unchanged, and nothing came after."""
+    from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
     try:
         embedded.compute_integrity_info(skip_diff=True)
         intact, valid = validate_sig_integrity(
@@ -251,57 +270,46 @@ def _verify_document(
         intact = valid = False
     if not (intact and valid):
         report.checks.append(Check("signature_intact", "fail", "signature_intact.fail"))
-        return _finish(report)
+        return False
     report.checks.append(Check("signature_intact", "pass", "signature_intact.pass"))
 
-    # 2. Nothing was appended after signing. Only then is anything embedded read.
-    whole = (
-        embedded.coverage == SignatureCoverageLevel.ENTIRE_FILE and len(signatures) == 1
-    )
-    if not whole:
+    whole = embedded.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    if not whole or signature_count != 1:
         report.checks.append(
             Check("covers_whole_file", "fail", "covers_whole_file.fail")
         )
-        return _finish(report)
+        return False
     report.checks.append(Check("covers_whole_file", "pass", "covers_whole_file.pass"))
+    return True
 
-    # 3. The signer is trusted and its certificate was valid when it signed.
-    certificate = x509.load_der_x509_certificate(embedded.signer_cert.dump())
-    signer_sha256 = fingerprint(certificate)
+
+def _issuer_trusted(
+    report: Report,
+    embedded: Any,
+    certificate: x509.Certificate,
+    trust: TrustContext,
+    now: dt.datetime,
+) -> bool:
+    """Check 3: a trusted signer whose certificate was valid when it signed."""
     signed_at, time_source = _signing_time(embedded, now)
     if signed_at is None:
-        trust_code = "issuer_trusted.no_time"
+        code = "issuer_trusted.no_time"
     else:
         found = trust.check_certificate(certificate, signed_at)
-        trust_code = (
+        code = (
             "issuer_trusted.pass" if found == "trusted" else f"issuer_trusted.{found}"
         )
+    passed = code == "issuer_trusted.pass"
+    detail = {
+        "certificate_sha256": fingerprint(certificate),
+        "subject": certificate.subject.rfc4514_string(),
+        "signed_at": signed_at.isoformat() if signed_at else None,
+        "time_from": time_source,
+    }
     report.checks.append(
-        Check(
-            "issuer_trusted",
-            "pass" if trust_code == "issuer_trusted.pass" else "fail",
-            trust_code,
-            {
-                "certificate_sha256": signer_sha256,
-                "subject": certificate.subject.rfc4514_string(),
-                "signed_at": signed_at.isoformat() if signed_at else None,
-                "time_from": time_source,
-            },
-        )
+        Check("issuer_trusted", "pass" if passed else "fail", code, detail)
     )
-
-    if trust_code != "issuer_trusted.pass":
-        # Content signed by someone we do not trust is not parsed any further.
-        return _finish(report)
-    _check_record(
-        report,
-        reader,
-        certificate=certificate,
-        signer_sha256=signer_sha256,
-        trust=trust,
-        standards=standards,
-    )
-    return _finish(report)
+    return passed
 
 
 def _check_record(
