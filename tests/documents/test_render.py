@@ -248,3 +248,13 @@ def test_long_runs_without_spaces_wrap_inside_the_page(
     page_right = (render.PAGE_WIDTH - render.MARGIN) * render.POINTS_PER_MM
 
     assert max(right_edges) <= page_right + 1
+
+
+def test_the_same_html_renders_to_the_same_bytes():
+    """Fonts are subset by HarfBuzz, so the output does not vary by run."""
+    html = "<p lang=th>ผลการคัดกรอง ການຄັດກອງ 人口贩运 မြန်မာ ខ្មែរ Tiếng Việt</p>"
+
+    first = render.render_pdf(html, identifier=b"same")
+    second = render.render_pdf(html, identifier=b"same")
+
+    assert first == second
