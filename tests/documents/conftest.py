@@ -118,3 +118,24 @@ def copy_catalog(target: Path) -> Path:
     shutil.copytree(source / "gms-returnee", target / "gms-returnee")
     shutil.copytree(source / "standards", target / "standards")
     return target
+
+
+def self_signed(key, common_name: str, start: dt.datetime, days: int, *extensions):
+    """A self-signed test certificate with the given (extension, critical) pairs."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=days))
+    )
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical=critical)
+    return builder.sign(key, hashes.SHA256())

@@ -7,34 +7,27 @@ import datetime as dt
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
 from screening.documents import keys
 from screening.documents.issue import Issuer
 from screening.documents.verify import verify_document
 
-from .conftest import THAI_AGENCY, load_answers
+from .conftest import THAI_AGENCY, load_answers, self_signed
 
 
 def test_time_stamping_authority(moment: dt.datetime) -> DummyTimeStamper:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # pyHanko's
     # test authority signs with RSA only
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA")])
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(moment - dt.timedelta(days=1))
-        .not_valid_after(moment + dt.timedelta(days=30))
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
-        )
-        .sign(key, hashes.SHA256())
+    certificate = self_signed(
+        key,
+        "Test TSA",
+        moment - dt.timedelta(days=1),
+        30,
+        (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), True),
     )
     der = serialization.Encoding.DER
     return DummyTimeStamper(

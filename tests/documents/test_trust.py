@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes
 from screening.documents import keys, trust
 from screening.documents.verify import verify_document
 
-from .conftest import LAO_AGENCY, THAI_AGENCY, make_agency
+from .conftest import LAO_AGENCY, THAI_AGENCY, make_agency, self_signed
 
 
 def test_keys_are_private_to_the_owner(thai_agency):
@@ -203,11 +203,8 @@ def make_test_ca():
     import datetime as dt
 
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
 
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test National CA")])
-    now = dt.datetime.now(dt.UTC)
     usage = x509.KeyUsage(
         digital_signature=False,
         content_commitment=False,
@@ -219,16 +216,12 @@ def make_test_ca():
         encipher_only=False,
         decipher_only=False,
     )
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(usage, critical=True)
-        .sign(key, hashes.SHA256())
+    certificate = self_signed(
+        key,
+        "Test National CA",
+        dt.datetime.now(dt.UTC) - dt.timedelta(days=1),
+        365,
+        (x509.BasicConstraints(ca=True, path_length=0), True),
+        (usage, True),
     )
     return key, certificate
