@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import logging
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -250,6 +251,9 @@ class _Fonts:
 
 
 _fonts: _Fonts | None = None
+# WeasyPrint's font configuration is not meant to be shared between threads;
+# rendering holds the GIL anyway, so serialising it costs no throughput.
+_render_lock = threading.Lock()
 
 
 def _shared_fonts() -> _Fonts:
@@ -277,7 +281,6 @@ def render_pdf(
     """Lay out the HTML and write a PDF with the given (name, data, title) files."""
     from weasyprint import HTML, Attachment
 
-    fonts = _shared_fonts()
     fetcher = fetcher or PackageOnlyFetcher()
     files = [
         Attachment(
@@ -290,12 +293,14 @@ def render_pdf(
         for name, data, title in attachments
     ]
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher.fetcher)
-    pdf: bytes = document.write_pdf(
-        stylesheets=[fonts.stylesheet],
-        font_config=fonts.config,
-        attachments=files,
-        pdf_identifier=identifier,
-    )
+    with _render_lock:
+        fonts = _shared_fonts()
+        pdf: bytes = document.write_pdf(
+            stylesheets=[fonts.stylesheet],
+            font_config=fonts.config,
+            attachments=files,
+            pdf_identifier=identifier,
+        )
     if fetcher.refused:
         log.warning("renderer refused %d outside resource(s)", len(fetcher.refused))
     return pdf

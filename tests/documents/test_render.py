@@ -258,3 +258,15 @@ def test_the_same_html_renders_to_the_same_bytes():
     second = render.render_pdf(html, identifier=b"same")
 
     assert first == second
+
+
+def test_rendering_from_several_threads_gives_the_same_pdfs():
+    from concurrent.futures import ThreadPoolExecutor
+
+    html = "<p lang=lo>ການຄັດກອງ</p>"
+    with ThreadPoolExecutor(3) as pool:
+        results = list(
+            pool.map(lambda _: render.render_pdf(html, identifier=b"t"), range(3))
+        )
+
+    assert results[0] == results[1] == results[2]
