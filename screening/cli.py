@@ -173,3 +173,7 @@ for _command in COMMANDS:
 
 def main() -> None:
     cli(prog_name="screening")
+
+
+# Commands for signed documents live in their own module and register here.
+from screening.documents import commands as _document_commands  # noqa: E402,F401

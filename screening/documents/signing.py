@@ -1,0 +1,141 @@
+"""PAdES signatures with pyHanko, using the agency key parsed once per process."""
+
+from __future__ import annotations
+
+import io
+import logging
+import textwrap
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from screening.documents.keys import SigningMaterial
+from screening.documents.render import PACKAGE_FOLDER, signature_box_points
+
+log = logging.getLogger(__name__)
+
+FIELD_NAME = "AgencySignature"
+STAMP_FONT = PACKAGE_FOLDER / "fonts" / "Stamp-Regular.ttf"
+
+
+def _signer_class() -> type:
+    from pyhanko.sign.signers import SimpleSigner
+
+    class AgencySigner(SimpleSigner):
+        """SimpleSigner that reuses one parsed ECDSA key instead of re-reading it."""
+
+        def __init__(self, material: SigningMaterial, **kwargs: Any) -> None:
+            self._key = material.private_key
+            super().__init__(**kwargs)
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            from pyhanko.sign.general import get_pyca_cryptography_hash
+
+            hash_algorithm = get_pyca_cryptography_hash(digest_algorithm)
+            signature: bytes = self._key.sign(data, ec.ECDSA(hash_algorithm))
+            return signature
+
+    return AgencySigner
+
+
+@dataclass
+class DocumentSigner:
+    """Signs PDFs for one agency; build it once and reuse it."""
+
+    material: SigningMaterial
+    timestamp_url: str | None = None
+    timestamper: Any = None  # a pyHanko TimeStamper; built from timestamp_url
+
+    def __post_init__(self) -> None:
+        from asn1crypto import keys as asn1_keys
+        from asn1crypto import x509 as asn1_x509
+        from cryptography.hazmat.primitives import serialization
+        from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+        from pyhanko.pdf_utils.text import TextBoxStyle
+        from pyhanko.sign import fields, signers, timestamps
+        from pyhanko.sign.fields import SigSeedSubFilter
+        from pyhanko.stamp import TextStampStyle
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+        der = serialization.Encoding.DER
+        certificate = asn1_x509.Certificate.load(
+            self.material.certificate.public_bytes(der)
+        )
+        chain = [
+            asn1_x509.Certificate.load(c.public_bytes(der)) for c in self.material.chain
+        ]
+        key_info = asn1_keys.PrivateKeyInfo.load(
+            self.material.private_key.private_bytes(
+                der,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        self._signer = _signer_class()(
+            self.material,
+            signing_cert=certificate,
+            signing_key=key_info,
+            cert_registry=SimpleCertificateStore.from_certs(chain),
+        )
+        self._metadata = signers.PdfSignatureMetadata(
+            field_name=FIELD_NAME,
+            md_algorithm="sha256",
+            subfilter=SigSeedSubFilter.PADES,
+        )
+        self._field = fields.SigFieldSpec(
+            sig_field_name=FIELD_NAME, on_page=0, box=signature_box_points()
+        )
+        self._style = TextStampStyle(
+            stamp_text="%(agency)s\n%(country)s\n%(ts)s",
+            text_box_style=TextBoxStyle(
+                font=GlyphAccumulatorFactory(str(STAMP_FONT), font_size=7)
+            ),
+            border_width=0,
+            background=None,
+            timestamp_format="%Y-%m-%d %H:%M UTC",
+        )
+        self._timestamper = (
+            timestamps.HTTPTimeStamper(self.timestamp_url)
+            if self.timestamp_url
+            else None
+        )
+        subject = self.material.certificate.subject
+        from cryptography.x509.oid import NameOID
+
+        def first(oid: Any) -> str:
+            found = subject.get_attributes_for_oid(oid)
+            return str(found[0].value) if found else ""
+
+        self._stamp_params = {
+            "agency": "\n".join(
+                textwrap.wrap(first(NameOID.ORGANIZATION_NAME), 34)[:3]
+            ),
+            "country": " ".join(
+                part
+                for part in (
+                    first(NameOID.STATE_OR_PROVINCE_NAME),
+                    first(NameOID.COUNTRY_NAME),
+                )
+                if part
+            ),
+        }
+
+    def sign(self, pdf: bytes) -> bytes:
+        """Sign a PDF with a visible box on page 1; return the signed bytes."""
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.sign import signers
+
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        pdf_signer = signers.PdfSigner(
+            self._metadata,
+            signer=self._signer,
+            timestamper=self.timestamper,
+            stamp_style=self._style,
+            new_field_spec=self._field,
+        )
+        output = io.BytesIO()
+        pdf_signer.sign_pdf(
+            writer, output=output, appearance_text_params=self._stamp_params
+        )
+        return output.getvalue()

@@ -1,0 +1,534 @@
+"""Verify result documents and QR tokens: pure functions over bytes and trust.
+
+Each check is reported on its own. The order matters: nothing embedded in
+the PDF is read until the signature is known to be intact and to cover the
+whole file, because a revision appended after signing can swap an
+attachment while the original signature still holds (PDF_NOTES).
+Any input, however foreign, damaged or large, gets a plain verdict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import logging
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from screening.documents import record as records
+from screening.documents.keys import fingerprint
+from screening.documents.trust import TrustContext
+from screening.documents.wording import verdict
+from screening.scoring import ScoringInputError, assess
+from screening.standard import StandardRegistry
+
+log = logging.getLogger(__name__)
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_BYTES = 15 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 256 * 1024
+MAX_EMBEDDED_FILES = 32
+MAX_NAME_TREE_DEPTH = 8
+CLOCK_SKEW = dt.timedelta(minutes=10)
+CHECKS = (
+    "signature_intact",
+    "covers_whole_file",
+    "issuer_trusted",
+    "record_readable",
+    "not_revoked",
+    "standard_known",
+    "band_recomputed",
+    "qr_token",
+)
+Status = Literal["pass", "fail", "skipped"]
+
+
+@dataclass
+class Check:
+    name: str
+    status: Status
+    code: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "check": self.name,
+            "status": self.status,
+            "code": self.code,
+            "message": verdict(self.code),
+        }
+        if self.detail:
+            data["detail"] = self.detail
+        return data
+
+
+@dataclass
+class Report:
+    """The outcome of verifying one document or token."""
+
+    verdict: Literal["valid", "invalid", "unreadable"]
+    checks: list[Check] = field(default_factory=list)
+    document: dict[str, Any] = field(default_factory=dict)
+    problem: str | None = None  # input.* code when the input was unreadable
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "valid"
+
+    def check(self, name: str) -> Check | None:
+        return next((item for item in self.checks if item.name == name), None)
+
+    def failed(self) -> list[str]:
+        return [item.name for item in self.checks if item.status == "fail"]
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "verdict": self.verdict,
+            "message": verdict(f"verdict.{self.verdict}"),
+        }
+        if self.problem:
+            data["problem"] = {"code": self.problem, "message": verdict(self.problem)}
+        data["checks"] = [item.as_dict() for item in self.checks]
+        if self.document:
+            data["document"] = self.document
+        return data
+
+
+def _unreadable(code: str) -> Report:
+    return Report("unreadable", problem=code)
+
+
+def _finish(report: Report) -> Report:
+    ran = {item.name for item in report.checks}
+    for name in CHECKS:
+        if name not in ran:
+            report.checks.append(Check(name, "skipped", "skipped"))
+    order = {name: index for index, name in enumerate(CHECKS)}
+    report.checks.sort(key=lambda item: order.get(item.name, len(order)))
+    passed = all(item.status == "pass" for item in report.checks)
+    report.verdict = "valid" if passed else "invalid"
+    return report
+
+
+def _stream_content(stream: Any) -> bytes | None:
+    """A stream's content, inflated with a size cap (no decompression bombs)."""
+    raw: bytes = stream.encoded_data
+    filters = stream.get("/Filter")
+    if filters is None:
+        return raw if len(raw) <= MAX_ATTACHMENT_BYTES else None
+    if str(filters) != "/FlateDecode":
+        return None
+    inflater = zlib.decompressobj()
+    try:
+        data = inflater.decompress(raw, MAX_ATTACHMENT_BYTES + 1)
+    except zlib.error:
+        return None
+    return data if len(data) <= MAX_ATTACHMENT_BYTES else None
+
+
+def _embedded_files(reader: Any) -> Iterator[tuple[str, bytes]]:
+    """(name, content) of each embedded file, from the document's name tree."""
+    names = reader.root.get("/Names")
+    tree = names.get("/EmbeddedFiles") if names is not None else None
+    stack = [(tree, 0)] if tree is not None else []
+    seen = 0
+    while stack and seen < MAX_EMBEDDED_FILES:
+        node, depth = stack.pop()
+        node = node.get_object()
+        if depth > MAX_NAME_TREE_DEPTH:
+            continue
+        stack.extend((kid, depth + 1) for kid in node.get("/Kids", ()))
+        pairs = list(node.get("/Names", ()))
+        for index in range(0, len(pairs) - 1, 2):
+            seen += 1
+            stream = pairs[index + 1].get_object().get("/EF", {}).get("/F")
+            data = _stream_content(stream.get_object()) if stream is not None else None
+            if data is not None:
+                yield str(pairs[index]), data
+
+
+def _timestamp_time(embedded: Any) -> dt.datetime | None:
+    """The time of an intact signature timestamp token, if the signature has one.
+
+    The time stamping authority's own certificate is not checked against a
+    trust list here; the token must match this signature and be intact.
+    """
+    import asyncio
+
+    from pyhanko.sign.validation.generic_cms import (
+        extract_tst_data_iter,
+        message_imprint_checker,
+        validate_tst_signed_data,
+    )
+    from pyhanko_certvalidator import ValidationContext
+
+    for token in extract_tst_data_iter(embedded.signer_info, signed=False):
+        status = asyncio.run(
+            validate_tst_signed_data(
+                token,
+                ValidationContext(trust_roots=[], allow_fetching=False),
+                message_imprint_checker(embedded.signer_info),
+            )
+        )
+        if status.get("intact") and status.get("valid"):
+            moment: dt.datetime = status["timestamp"]
+            return moment
+    return None
+
+
+def _signing_time(embedded: Any, now: dt.datetime) -> tuple[dt.datetime | None, str]:
+    """When the document was signed, and whether a timestamp says so."""
+    moment = _timestamp_time(embedded)
+    source = "timestamp"
+    if moment is None:
+        moment, source = embedded.self_reported_timestamp, "signer"
+    if moment is None:
+        return None, source
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return (None if moment > now + CLOCK_SKEW else moment), source
+
+
+def verify_document(
+    data: bytes,
+    trust: TrustContext,
+    standards: StandardRegistry,
+    *,
+    now: dt.datetime | None = None,
+) -> Report:
+    """Verify a result PDF; every check is reported, nothing raises."""
+    try:
+        return _verify_document(data, trust, standards, now or dt.datetime.now(dt.UTC))
+    except Exception as error:  # a verdict, never a crash, whatever the input
+        log.warning("verification stopped by %s", type(error).__name__)
+        return _unreadable("input.damaged")
+
+
+def _verify_document(
+    data: bytes, trust: TrustContext, standards: StandardRegistry, now: dt.datetime
+) -> Report:
+    if len(data) > MAX_DOCUMENT_BYTES:
+        return _unreadable("input.too_large")
+    if b"%PDF-" not in data[:1024]:
+        return _unreadable("input.not_pdf")
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        if reader.encrypted:
+            return _unreadable("input.encrypted")
+        signatures = reader.embedded_signatures
+    except Exception:
+        return _unreadable("input.damaged")
+
+    report = Report("invalid")
+    if not signatures:
+        report.checks.append(
+            Check("signature_intact", "fail", "signature_intact.unsigned")
+        )
+        return _finish(report)
+    embedded = signatures[0]
+    if not _signature_holds(report, embedded, len(signatures)):
+        return _finish(report)
+
+    certificate = x509.load_der_x509_certificate(embedded.signer_cert.dump())
+    if not _issuer_trusted(report, embedded, certificate, trust, now):
+        # Content signed by someone we do not trust is not parsed any further.
+        return _finish(report)
+    _check_record(
+        report,
+        reader,
+        certificate=certificate,
+        signer_sha256=fingerprint(certificate),
+        trust=trust,
+        standards=standards,
+    )
+    return _finish(report)
+
+
+def _signature_holds(report: Report, embedded: Any, signature_count: int) -> bool:
+    """Checks 1 and 2: the signed bytes are unchanged, and nothing came after."""
+    from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    try:
+        embedded.compute_integrity_info(skip_diff=True)
+        intact, valid = validate_sig_integrity(
+            embedded.signer_info,
+            embedded.signer_cert,
+            expected_content_type="data",
+            actual_digest=embedded.compute_digest(),
+        )
+    except (SignatureValidationError, ValueError, KeyError, TypeError):
+        intact = valid = False
+    if not (intact and valid):
+        report.checks.append(Check("signature_intact", "fail", "signature_intact.fail"))
+        return False
+    report.checks.append(Check("signature_intact", "pass", "signature_intact.pass"))
+
+    whole = embedded.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    if not whole or signature_count != 1:
+        report.checks.append(
+            Check("covers_whole_file", "fail", "covers_whole_file.fail")
+        )
+        return False
+    report.checks.append(Check("covers_whole_file", "pass", "covers_whole_file.pass"))
+    return True
+
+
+def _issuer_trusted(
+    report: Report,
+    embedded: Any,
+    certificate: x509.Certificate,
+    trust: TrustContext,
+    now: dt.datetime,
+) -> bool:
+    """Check 3: a trusted signer whose certificate was valid when it signed."""
+    signed_at, time_source = _signing_time(embedded, now)
+    if signed_at is None:
+        code = "issuer_trusted.no_time"
+    else:
+        found = trust.check_certificate(certificate, signed_at)
+        code = (
+            "issuer_trusted.pass" if found == "trusted" else f"issuer_trusted.{found}"
+        )
+    passed = code == "issuer_trusted.pass"
+    detail = {
+        "certificate_sha256": fingerprint(certificate),
+        "subject": certificate.subject.rfc4514_string(),
+        "signed_at": signed_at.isoformat() if signed_at else None,
+        "time_from": time_source,
+    }
+    report.checks.append(
+        Check("issuer_trusted", "pass" if passed else "fail", code, detail)
+    )
+    return passed
+
+
+def _check_record(
+    report: Report,
+    reader: Any,
+    *,
+    certificate: x509.Certificate,
+    signer_sha256: str,
+    trust: TrustContext,
+    standards: StandardRegistry,
+) -> None:
+    files = dict(_embedded_files(reader))
+    record_bytes = files.get(records.RECORD_FILENAME)
+    try:
+        if record_bytes is None:
+            raise ValueError
+        record = json.loads(record_bytes)
+        if not isinstance(record, dict) or record.get("type") != records.RECORD_TYPE:
+            raise ValueError
+        document_id = str(record["document_id"])
+    except (ValueError, KeyError, TypeError):
+        report.checks.append(
+            Check("record_readable", "fail", "record_readable.missing")
+        )
+        return
+    report.document = {
+        key: record.get(key)
+        for key in ("document_id", "band", "standard", "issued_at", "issuer", "profile")
+    }
+    named = record.get("issuer", {}).get("certificate_sha256")
+    readable = named == signer_sha256
+    report.checks.append(
+        Check(
+            "record_readable",
+            "pass" if readable else "fail",
+            "record_readable.pass" if readable else "record_readable.mismatch",
+        )
+    )
+
+    revocation = trust.revocation(certificate, document_id)
+    if revocation is None:
+        report.checks.append(Check("not_revoked", "pass", "not_revoked.pass"))
+    else:
+        report.checks.append(
+            Check(
+                "not_revoked",
+                "fail",
+                f"not_revoked.{revocation.status}",
+                revocation.as_dict(),
+            )
+        )
+
+    _check_band(report, record, standards)
+    report.checks.append(
+        _check_token(
+            files.get(records.TOKEN_FILENAME, b"").decode("ascii", "replace"),
+            record,
+            record_bytes,
+            certificate,
+        )
+    )
+
+
+def _check_band(
+    report: Report, record: dict[str, Any], standards: StandardRegistry
+) -> None:
+    standard = standards.get(str(record.get("standard")))
+    if standard is None or standard.digest != record.get("standard_digest"):
+        report.checks.append(
+            Check(
+                "standard_known",
+                "fail",
+                "standard_known.unknown",
+                {"standard": record.get("standard"), "known": standards.keys()},
+            )
+        )
+        return
+    report.checks.append(Check("standard_known", "pass", "standard_known.pass"))
+    try:
+        indicators = record["indicators"]
+        if not isinstance(indicators, dict):
+            raise ScoringInputError("indicators")
+        again = assess(standard, indicators, record["profile"], explain=False)
+        same = (
+            again.band == record["band"]
+            and dict(again.elements) == record["elements"]
+            and list(again.flags) == record["flags"]
+            and {d.id: d.positive for d in again.dimensions} == record["dimensions"]
+        )
+        detail = {"recorded": record["band"], "recomputed": again.band}
+    except (ScoringInputError, KeyError, TypeError):
+        same, detail = False, {}
+    report.checks.append(
+        Check(
+            "band_recomputed",
+            "pass" if same else "fail",
+            "band_recomputed.pass" if same else "band_recomputed.mismatch",
+            detail,
+        )
+    )
+
+
+def _check_token(
+    token: str,
+    record: dict[str, Any],
+    record_bytes: bytes,
+    certificate: x509.Certificate,
+) -> Check:
+    public_key = certificate.public_key()
+    try:
+        claims, payload, signature = records.read_token(token)
+    except records.TokenError:
+        return Check("qr_token", "fail", "qr_token.fail", {"reason": "unreadable"})
+    reasons = []
+    if not isinstance(public_key, ec.EllipticCurvePublicKey) or not (
+        records.check_token_signature(payload, signature, public_key)
+    ):
+        reasons.append("signature")
+    if claims.record_sha256 != records.record_hash(record_bytes):
+        reasons.append("record_hash")
+    if claims.document_id != record.get("document_id") or claims.band != record.get(
+        "band"
+    ):
+        reasons.append("claims")
+    if claims.issuer_key_id != records.key_id(fingerprint(certificate)):
+        reasons.append("issuer")
+    if reasons:
+        return Check("qr_token", "fail", "qr_token.fail", {"reason": ",".join(reasons)})
+    return Check("qr_token", "pass", "qr_token.pass")
+
+
+# --- a token on its own: pasted text or a photo ------------------------------------
+
+
+def verify_token(
+    token: str,
+    trust: TrustContext,
+    *,
+    now: dt.datetime | None = None,
+) -> Report:
+    """Verify a pasted QR token offline against the trusted certificates."""
+    now = now or dt.datetime.now(dt.UTC)
+    report = Report("invalid")
+    try:
+        claims, payload, signature = records.read_token(token)
+    except records.TokenError:
+        report.checks.append(Check("token_readable", "fail", "token_readable.fail"))
+        return report
+    report.checks.append(Check("token_readable", "pass", "token_readable.pass"))
+    report.document = {
+        "document_id": claims.document_id,
+        "band": claims.band,
+        "standard": claims.standard,
+        "issued_at": claims.issued_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "record_sha256": claims.record_sha256.hex(),
+    }
+    signer = None
+    for anchor in trust.anchors.values():
+        key = anchor.public_key()
+        if (
+            records.key_id(fingerprint(anchor)) == claims.issuer_key_id
+            and isinstance(key, ec.EllipticCurvePublicKey)
+            and records.check_token_signature(payload, signature, key)
+        ):
+            signer = anchor
+            break
+    if signer is None:
+        report.checks.append(Check("token_signature", "fail", "token_signature.fail"))
+        return report
+    report.checks.append(Check("token_signature", "pass", "token_signature.pass"))
+    found = trust.check_certificate(signer, claims.issued_at)
+    code = "issuer_trusted.pass" if found == "trusted" else f"issuer_trusted.{found}"
+    if claims.issued_at > now + CLOCK_SKEW:
+        code = "issuer_trusted.no_time"
+    report.checks.append(
+        Check("issuer_trusted", "pass" if code.endswith("pass") else "fail", code)
+    )
+    revocation = trust.revocation(signer, claims.document_id)
+    report.checks.append(
+        Check("not_revoked", "pass", "not_revoked.pass")
+        if revocation is None
+        else Check(
+            "not_revoked",
+            "fail",
+            f"not_revoked.{revocation.status}",
+            revocation.as_dict(),
+        )
+    )
+    report.verdict = (
+        "valid" if all(c.status == "pass" for c in report.checks) else "invalid"
+    )
+    return report
+
+
+def decode_qr_image(image: bytes) -> list[str]:
+    """Every QR code text found in a photo or scan (PNG, JPEG...)."""
+    if len(image) > MAX_IMAGE_BYTES:
+        return []
+    import zxingcpp
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(image)) as opened:
+            opened.draft("L", (2400, 2400))
+            picture = opened.convert("L")
+            picture.thumbnail((2400, 2400))
+    except Exception:  # any undecodable image is simply "no QR code found"
+        return []
+    results = zxingcpp.read_barcodes(picture)
+    return [result.text for result in results if result.valid]
+
+
+def verify_token_image(
+    image: bytes, trust: TrustContext, *, now: dt.datetime | None = None
+) -> Report:
+    """Verify the first screening token found in a photo of the QR code."""
+    for text in decode_qr_image(image):
+        if text.startswith(records.TOKEN_PREFIX):
+            return verify_token(text, trust, now=now)
+    report = Report("invalid")
+    report.checks.append(Check("token_readable", "fail", "token_readable.fail"))
+    return report

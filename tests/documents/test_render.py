@@ -1,0 +1,272 @@
+"""What a document shows, in which scripts, and what hostile answers cannot do."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+
+import pytest
+
+from screening.documents import render, wording
+from screening.documents.issue import IssueOptions
+
+from .conftest import load_answers
+
+HOSTILE = (
+    '<img src="http://127.0.0.1:9/pixel.png"></style><style>body{display:none}'
+    "</style>@import url(http://127.0.0.1:9/x.css);"
+    '<link rel="stylesheet" href="file:///etc/passwd">'
+)
+
+SCRIPT_SAMPLES = {
+    "my": {
+        "full_name": "မောင်မောင်ဝင်း ကျော်စွာ",
+        "interview_place": "မြဝတီမြို့ အမှတ်နှစ် ခိုလှုံရာစခန်း",
+        "interpreter_language": "my",
+    },
+    "km": {
+        "full_name": "សុខ ចាន់ធីតា",
+        "interview_place": "ច្រកព្រំដែនអន្តរជាតិប៉ោយប៉ែតខេត្តបន្ទាយមានជ័យ",
+        "interpreter_language": "km",
+    },
+    "zh": {
+        "full_name": "王小明",
+        "interview_place": "西双版纳傣族自治州勐腊县磨憨口岸",
+        "interpreter_language": "zh",
+    },
+    "lo-long": {
+        "full_name": "ນາງບົວພັນສີສຸວັນວົງສາພັນທະວົງໄຊຍະເສດຖາທິລາດ",
+        "interview_place": "ສູນຊ່ວຍເຫຼືອຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດເຂດເສດຖະກິດພິເສດສາມຫຼ່ຽມຄຳແຂວງບໍ່ແກ້ວ",
+        "interpreter_language": "lo",
+    },
+}
+
+
+def render_answers(agency, score, standard, answers, second="lo"):
+    fetcher = render.PackageOnlyFetcher()
+    context, _, _ = agency.issuer.prepare(
+        score(answers), standard, IssueOptions(second_language=second)
+    )
+    pdf = render.render_pdf(render.render_html(context), fetcher=fetcher)
+    return pdf, fetcher
+
+
+def pdf_text(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+def page_count(pdf: bytes) -> int:
+    info = subprocess.run(
+        ["pdfinfo", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    return int(
+        next(line for line in info.splitlines() if line.startswith("Pages:"))[6:]
+    )
+
+
+def to_pngs(pdf_path, prefix) -> None:
+    command = ["pdftoppm", "-r", "110", "-png", str(pdf_path), str(prefix)]
+    subprocess.run(command, check=True)
+
+
+def with_answers(name: str, **changes) -> dict:
+    answers = copy.deepcopy(load_answers(name))
+    answers["answers"].update(changes)
+    return answers
+
+
+@pytest.fixture(scope="session")
+def hostile_render(thai_agency, score, standard):
+    benign = with_answers(
+        "lo-declined.json",
+        full_name="x" * len(HOSTILE),
+        interview_place="y" * len(HOSTILE),
+    )
+    hostile = with_answers(
+        "lo-declined.json", full_name=HOSTILE, interview_place=HOSTILE
+    )
+    return (
+        render_answers(thai_agency, score, standard, benign),
+        render_answers(thai_agency, score, standard, hostile),
+    )
+
+
+def test_markup_in_answers_fetches_nothing(hostile_render):
+    _, (_, fetcher) = hostile_render
+
+    assert fetcher.refused == []
+    assert fetcher.served == ["result.css"]
+
+
+def test_markup_in_answers_is_printed_as_text_and_keeps_the_layout(hostile_render):
+    (benign_pdf, _), (hostile_pdf, _) = hostile_render
+    text = pdf_text(hostile_pdf)
+
+    assert "127.0.0.1:9/pixel.png" in text
+    assert "body{display:none}" in text
+    assert page_count(hostile_pdf) == page_count(benign_pdf)
+    assert len(text.splitlines()) >= len(pdf_text(benign_pdf).splitlines())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x.png",
+        "https://example.invalid/font.ttf",
+        "file:///etc/passwd",
+        "file:///etc/ssl/certs/ca-certificates.crt",
+        "data:text/css,body{display:none}",
+        render.BASE_URL + "../../pyproject.toml",
+        render.BASE_URL + "render.py",
+    ],
+)
+def test_the_url_fetcher_refuses_anything_but_the_package_assets(url):
+    fetcher = render.PackageOnlyFetcher()
+
+    with pytest.raises(ValueError):
+        fetcher.fetcher(url)
+    assert fetcher.refused == [url]
+
+
+def test_identity_details_appear_only_with_consent_to_share(
+    thai_agency, score, standard
+):
+    name = "ນາງ ບົວພັນ ສີສຸວັນ"
+    shared = with_answers("lo-declined.json", consent_sharing="yes")
+    withheld = with_answers("lo-declined.json", consent_sharing="no")
+
+    shared_text = pdf_text(render_answers(thai_agency, score, standard, shared)[0])
+    withheld_text = pdf_text(render_answers(thai_agency, score, standard, withheld)[0])
+
+    assert "ບົວພັນ" in shared_text and name.split()[1] in shared_text
+    assert "ບົວພັນ" not in withheld_text
+    assert "2003" not in withheld_text  # the date of birth
+    assert wording.text("identity_withheld", "en")[:20] in withheld_text
+    assert "TH-" in withheld_text  # the pseudonymous reference
+
+
+def test_the_embedded_record_names_nobody(documents):
+    for document in documents.values():
+        text = document.record_bytes.decode()
+        assert "ບົວພັນ" not in text and "full_name" not in text
+        assert "no" not in document.record["indicators"].values()
+
+
+def test_the_band_is_worded_as_in_the_domain_notes(documents):
+    text = pdf_text(documents["th"].pdf)
+
+    assert "Likely victim of trafficking under the common standard." in text
+    assert "น่าจะเป็นผู้เสียหายจากการค้ามนุษย์" in text
+    for language in wording.WORDING_LANGUAGES:
+        label = wording.text("band.not_established.label", language)
+        assert "not a victim" not in label
+
+
+def test_thai_words_are_not_split_inside_english_cells(documents):
+    text = subprocess.run(
+        ["pdftotext", "-raw", "-", "-"],
+        input=documents["en"].pdf,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+
+    assert "ความยินยอมให้ส่งข้อมูลข้ามแดน" in text.replace("\n", "")
+    assert "· ค\n" not in text
+
+
+def test_thai_dates_use_the_buddhist_era(documents):
+    text = pdf_text(documents["th"].pdf)
+
+    assert "28 พฤศจิกายน พ.ศ. 2569" in text
+    assert "28 November 2026" in text
+
+
+def test_the_document_carries_versions_hash_interviewer_and_non_punishment(
+    documents,
+):
+    document = documents["th"]
+    text = pdf_text(document.pdf)
+
+    assert document.record["questionnaire"]["digest"][7:30] in text.replace(" ", "")
+    assert "gms-common@1" in text
+    assert "Interviewer 12" in text
+    assert "Non-punishment principle" in text
+    assert "หลักการไม่ลงโทษผู้เสียหาย" in text
+
+
+@pytest.mark.parametrize("sample", list(SCRIPT_SAMPLES))
+def test_samples_in_other_scripts_render_to_pngs_to_look_at(
+    sample, thai_agency, score, standard, artifacts
+):
+    language = "th" if sample == "lo-long" else "en"
+    answers = with_answers(
+        "en-factory.json", interpreter_used="yes", **SCRIPT_SAMPLES[sample]
+    )
+    answers["language"] = language
+    pdf, fetcher = render_answers(thai_agency, score, standard, answers, "lo")
+    (artifacts / f"sample-{sample}.pdf").write_bytes(pdf)
+    to_pngs(artifacts / f"sample-{sample}.pdf", artifacts / f"sample-{sample}")
+    text = pdf_text(pdf)
+
+    assert SCRIPT_SAMPLES[sample]["full_name"].split()[0][:3] in text
+    assert fetcher.refused == []
+
+
+@pytest.mark.parametrize("language", ["th", "lo", "en"])
+def test_issued_documents_render_to_at_most_three_pages_kept_as_pngs(
+    language, document_files, artifacts
+):
+    to_pngs(document_files[language], artifacts / f"document-{language}")
+
+    assert page_count(document_files[language].read_bytes()) <= 3
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "ສູນຊ່ວຍເຫຼືອຜູ້ເຄາະຮ້າຍ" * 12,
+        "ច្រកព្រំដែនអន្តរជាតិ" * 12,
+        "မြဝတီမြို့ခိုလှုံရာစခန်း" * 12,
+        "ศูนย์คุ้มครองคนไร้ที่พึ่งจังหวัดเชียงราย" * 12,
+        "https://example.invalid/" + "x" * 300,
+    ],
+    ids=["lao", "khmer", "burmese", "thai", "latin"],
+)
+def test_long_runs_without_spaces_wrap_inside_the_page(
+    run, thai_agency, score, standard
+):
+    answers = with_answers("en-factory.json", interview_place=run, full_name=run)
+    pdf, _ = render_answers(thai_agency, score, standard, answers)
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    right_edges = [
+        float(part.split('"')[1]) for part in boxes.split() if part.startswith("xMax=")
+    ]
+    page_right = (render.PAGE_WIDTH - render.MARGIN) * render.POINTS_PER_MM
+
+    assert max(right_edges) <= page_right + 1
+
+
+def test_the_same_html_renders_to_the_same_bytes():
+    """Fonts are subset by HarfBuzz, so the output does not vary by run."""
+    html = "<p lang=th>ผลการคัดกรอง ການຄັດກອງ 人口贩运 မြန်မာ ខ្មែរ Tiếng Việt</p>"
+
+    first = render.render_pdf(html, identifier=b"same")
+    second = render.render_pdf(html, identifier=b"same")
+
+    assert first == second
+
+
+def test_rendering_from_several_threads_gives_the_same_pdfs():
+    from concurrent.futures import ThreadPoolExecutor
+
+    html = "<p lang=lo>ການຄັດກອງ</p>"
+    with ThreadPoolExecutor(3) as pool:
+        results = list(
+            pool.map(lambda _: render.render_pdf(html, identifier=b"t"), range(3))
+        )
+
+    assert results[0] == results[1] == results[2]
