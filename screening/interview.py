@@ -304,6 +304,77 @@ def _save_posted(
     return form, problems, result
 
 
+def _consent_problem(
+    questionnaire: Questionnaire, section: Section, answers: dict[str, Any], action: str
+) -> dict[str, Problem]:
+    """Going on from the first page needs the consent to screening recorded."""
+    question = questionnaire.fact_question("consent_screening")
+    if (
+        question is None
+        or section.id != questionnaire.sections[0].id
+        or action not in ("next", "review")
+        or interviews.consent_to_screening(questionnaire, answers) is not None
+    ):
+        return {}
+    return {question.id: Problem("consent_needed")}
+
+
+def _revealed(
+    questionnaire: Questionnaire,
+    section: Section,
+    before: dict[str, Any],
+    answers: dict[str, Any],
+) -> bool:
+    """Did the new answers reveal unanswered questions on this page?"""
+    shown_before = {q.id for q in questionnaire.shown_questions(before)}
+    return any(
+        question.section == section.id
+        and question.id not in shown_before
+        and answers.get(question.id) is None
+        for question in questionnaire.shown_questions(answers)
+    )
+
+
+def _show_second_language(
+    screening: Screening, questionnaire: Questionnaire, section: Section
+) -> ResponseReturnValue:
+    chosen = request.form.get("respondent_language") or None
+    if chosen in questionnaire.languages and chosen != screening.interview_language:
+        screening.respondent_language = chosen
+    else:
+        screening.respondent_language = None
+    db.session().commit()
+    return redirect(
+        url_for(".section", reference=screening.reference, section_id=section.id)
+    )
+
+
+def _navigate(
+    action: str,
+    screening: Screening,
+    questionnaire: Questionnaire,
+    section: Section,
+    answers: dict[str, Any],
+) -> ResponseReturnValue:
+    reference = screening.reference
+    if action == "pause":
+        flash(
+            gettext(
+                "Screening %(reference)s is saved and paused. "
+                "Resume it from this list at any time.",
+                reference=reference,
+            ),
+            "success",
+        )
+        return redirect(url_for(".list_screenings"))
+    step = -1 if action == "back" else 1
+    target = interviews.neighbour_section(questionnaire, answers, section.id, step)
+    if action == "review" or (target is None and step == 1):
+        return redirect(url_for(".review", reference=reference))
+    section_id = target.id if target is not None else section.id
+    return redirect(url_for(".section", reference=reference, section_id=section_id))
+
+
 @bp.post("/<reference>/sections/<section_id>")
 @login_required
 def save_section(reference: str, section_id: str) -> ResponseReturnValue:
@@ -313,7 +384,6 @@ def save_section(reference: str, section_id: str) -> ResponseReturnValue:
     questionnaire = _questionnaire(screening)
     section = _section_or_404(questionnaire, section_id)
     before = interviews.load_answers(db.session(), cipher(), screening)
-    shown_before = {q.id for q in questionnaire.shown_questions(before)}
     form, problems, result = _save_posted(
         screening, questionnaire, section, "screening.save"
     )
@@ -321,12 +391,7 @@ def save_section(reference: str, section_id: str) -> ResponseReturnValue:
     action = request.form.get("action", "next")
     action = action if action in NAVIGATION else "next"
 
-    first_section = section.id == questionnaire.sections[0].id
-    consent = interviews.consent_to_screening(questionnaire, answers)
-    if first_section and consent is None and action in ("next", "review"):
-        consent_question = questionnaire.fact_question("consent_screening")
-        if consent_question is not None:
-            problems[consent_question.id] = Problem("consent_needed")
+    problems.update(_consent_problem(questionnaire, section, answers, action))
     if problems:
         return _render_section(
             screening,
@@ -339,27 +404,16 @@ def save_section(reference: str, section_id: str) -> ResponseReturnValue:
         )
     if screening.status == "stopped":
         return redirect(url_for(".stopped", reference=reference))
-
     if action == "language":
-        chosen = request.form.get("respondent_language") or None
-        if chosen in questionnaire.languages and chosen != screening.interview_language:
-            screening.respondent_language = chosen
-        else:
-            screening.respondent_language = None
-        db.session().commit()
-        return redirect(url_for(".section", reference=reference, section_id=section.id))
+        return _show_second_language(screening, questionnaire, section)
 
     # Without JavaScript, questions that a new answer reveals appear only now:
     # show the page again so they can be asked before moving on.
-    revealed = [
-        question
-        for question in questionnaire.shown_questions(answers)
-        if question.section == section.id
-        and question.id not in shown_before
-        and answers.get(question.id) is None
-    ]
-    if revealed and action == "next" and request.form.get("_js") != "1":
-        notice = gettext("Your answers opened more questions on this page.")
+    if (
+        action == "next"
+        and request.form.get("_js") != "1"
+        and _revealed(questionnaire, section, before, answers)
+    ):
         return _render_section(
             screening,
             questionnaire,
@@ -367,30 +421,9 @@ def save_section(reference: str, section_id: str) -> ResponseReturnValue:
             answers,
             form_data(section, answers),
             problems={},
-            notice=notice,
+            notice=gettext("Your answers opened more questions on this page."),
         )
-
-    if action == "pause":
-        flash(
-            gettext(
-                "Screening %(reference)s is saved and paused. "
-                "Resume it from this list at any time.",
-                reference=screening.reference,
-            ),
-            "success",
-        )
-        return redirect(url_for(".list_screenings"))
-    if action == "review":
-        return redirect(url_for(".review", reference=reference))
-    step = -1 if action == "back" else 1
-    target = interviews.neighbour_section(questionnaire, answers, section.id, step)
-    if target is None:
-        if step == -1:
-            return redirect(
-                url_for(".section", reference=reference, section_id=section.id)
-            )
-        return redirect(url_for(".review", reference=reference))
-    return redirect(url_for(".section", reference=reference, section_id=target.id))
+    return _navigate(action, screening, questionnaire, section, answers)
 
 
 @bp.post("/<reference>/autosave")

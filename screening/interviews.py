@@ -154,6 +154,50 @@ class SaveResult:
     answers: dict[str, object] = field(default_factory=dict)
 
 
+def _lock_for_saving(session: Session, screening: Screening) -> None:
+    """Take the screening's write lock before reading its answers.
+
+    A row lock on PostgreSQL, the database write lock on SQLite: an autosave
+    and a page save of the same screening then run one after the other, the
+    second seeing the first's answers, instead of both inserting one answer.
+    """
+    locked = session.execute(
+        update(Screening)
+        .where(Screening.id == screening.id, Screening.status != "completed")
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if locked.rowcount != 1:  # type: ignore[attr-defined]
+        raise ScreeningStateError("a completed screening cannot change")
+
+
+def _store(
+    session: Session,
+    cipher: DataCipher,
+    screening: Screening,
+    row: Answer | None,
+    *,
+    question_id: str,
+    value: object,
+    user: User,
+) -> str:
+    """Write one answer; say whether it was saved, cleared or unchanged."""
+    if value is None:
+        if row is None:
+            return "unchanged"
+        session.delete(row)
+        return "cleared"
+    if row is not None and cipher.decrypt(row.value) == value:
+        return "unchanged"
+    if row is None:
+        row = Answer(screening_id=screening.id, question_id=question_id)
+        session.add(row)
+    row.value = cipher.encrypt(value)
+    row.saved_at = utcnow()
+    row.saved_by_id = user.id
+    return "saved"
+
+
 def save_answers(
     session: Session,
     cipher: DataCipher,
@@ -171,19 +215,7 @@ def save_answers(
     given everything answered so far, are ignored and not stored: a hidden
     question's answer is never trusted, whatever the browser sent.
     """
-    now = utcnow()
-    # Take the screening's write lock first (a row lock on PostgreSQL, the
-    # database write lock on SQLite): an autosave and a page save of the same
-    # screening then run one after the other, the second seeing the first's
-    # answers, instead of both inserting the same answer.
-    locked = session.execute(
-        update(Screening)
-        .where(Screening.id == screening.id, Screening.status != "completed")
-        .values(updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if locked.rowcount != 1:  # type: ignore[attr-defined]
-        raise ScreeningStateError("a completed screening cannot change")
+    _lock_for_saving(session, screening)
     rows = {
         row.question_id: row
         for row in session.scalars(
@@ -200,25 +232,23 @@ def save_answers(
         if question_id not in in_section or question_id not in shown:
             result.ignored.append(question_id)
             continue
-        row = rows.get(question_id)
-        if value is None:
-            if row is not None:
-                session.delete(row)
-                stored.pop(question_id, None)
-                result.cleared.append(question_id)
-            continue
-        if stored.get(question_id) == value and row is not None:
-            continue
-        if row is None:
-            row = Answer(screening_id=screening.id, question_id=question_id)
-            session.add(row)
-        row.value = cipher.encrypt(value)
-        row.saved_at = now
-        row.saved_by_id = user.id
-        stored[question_id] = value
-        result.saved.append(question_id)
+        outcome = _store(
+            session,
+            cipher,
+            screening,
+            rows.get(question_id),
+            question_id=question_id,
+            value=value,
+            user=user,
+        )
+        if outcome == "saved":
+            stored[question_id] = value
+            result.saved.append(question_id)
+        elif outcome == "cleared":
+            stored.pop(question_id, None)
+            result.cleared.append(question_id)
 
-    screening.updated_at = now
+    screening.updated_at = utcnow()
     screening.current_section = section.id
     result.answers = stored
     _update_consent_status(screening, questionnaire, stored)

@@ -16,7 +16,7 @@ from screening.i18n import N_, current_language, gettext_in
 from screening.labels import ELEMENTS, PROFILES, STATES, STRENGTHS, label
 from screening.models import Screening
 from screening.questionnaire import Questionnaire
-from screening.scoring import describe
+from screening.scoring import DimensionResult, describe
 from screening.security import client_address
 from screening.standard import (
     AllOf,
@@ -231,67 +231,76 @@ def rule_clauses(
     return likely, possible
 
 
-@bp.get("/<reference>/result")
-@login_required
-def result(reference: str) -> ResponseReturnValue:
-    screening, scored = load_result(reference)
-    questionnaire = scored.questionnaire
-    the_standard = standard(questionnaire.standard)
-    language = current_language()
-    answer_language = screening.interview_language
+@dataclass(frozen=True)
+class Explanation:
+    """The result page's parts, in the reader's language (answers as asked)."""
+
+    dimensions: list[tuple[DimensionResult, str, list[IndicatorLine]]]
+    other_groups: list[tuple[str, str, list[IndicatorLine]]]
+    uncertain: list[IndicatorLine]
+    likely_clauses: list[ClauseLine]
+    possible_clauses: list[ClauseLine]
+
+
+def explain(
+    scored: interviews.ScreeningResult,
+    standard: Standard,
+    language: str,
+    answer_language: str,
+) -> Explanation:
     assessment = scored.assessment
+
+    def lines(ids: list[str]) -> list[IndicatorLine]:
+        return indicator_lines(scored, standard, ids, language, answer_language)
 
     dimensions = [
         (
             outcome,
-            group_name(the_standard, outcome.id, language),
-            indicator_lines(
-                scored,
-                the_standard,
-                [hit.id for hit in outcome.yes],
-                language,
-                answer_language,
-            ),
+            group_name(standard, outcome.id, language),
+            lines([hit.id for hit in outcome.yes]),
         )
         for outcome in assessment.dimensions
     ]
-    other_groups = []
-    for group in the_standard.groups:
-        if group.kind == "dimension":
-            continue
-        yes = [
-            key for key in group.indicator_ids if assessment.states.get(key) == "yes"
-        ]
-        other_groups.append(
-            (
-                group.id,
-                group_name(the_standard, group.id, language),
-                indicator_lines(scored, the_standard, yes, language, answer_language),
-            )
+    other_groups = [
+        (
+            group.id,
+            group_name(standard, group.id, language),
+            lines(
+                [
+                    key
+                    for key in group.indicator_ids
+                    if assessment.states.get(key) == "yes"
+                ]
+            ),
         )
-    uncertain = []
-    for reason in assessment.reasons:
-        if reason.code == "inconclusive":
-            uncertain = indicator_lines(
-                scored,
-                the_standard,
-                [key for key, _state in reason.uncertain],
-                language,
-                answer_language,
-            )
-    likely_clauses, possible_clauses = rule_clauses(the_standard, scored, language)
+        for group in standard.groups
+        if group.kind != "dimension"
+    ]
+    uncertain = [
+        line
+        for reason in assessment.reasons
+        if reason.code == "inconclusive"
+        for line in lines([key for key, _state in reason.uncertain])
+    ]
+    likely, possible = rule_clauses(standard, scored, language)
+    return Explanation(dimensions, other_groups, uncertain, likely, possible)
+
+
+@bp.get("/<reference>/result")
+@login_required
+def result(reference: str) -> ResponseReturnValue:
+    screening, scored = load_result(reference)
+    the_standard = standard(scored.questionnaire.standard)
+    language = current_language()
     return render_template(
         "results/result.html",
         screening=screening,
-        questionnaire=questionnaire,
-        standard=the_standard,
+        questionnaire=scored.questionnaire,
         result=scored,
-        assessment=assessment,
-        dimensions=dimensions,
-        other_groups=other_groups,
-        uncertain=uncertain,
-        likely_clauses=likely_clauses,
-        possible_clauses=possible_clauses,
+        assessment=scored.assessment,
+        explanation=explain(
+            scored, the_standard, language, screening.interview_language
+        ),
         state_label=lambda state: label(STATES, state, language),
         title=gettext("Result"),
     )
