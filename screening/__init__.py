@@ -14,6 +14,7 @@ from screening.catalog import Catalog
 from screening.config import load_settings
 from screening.crypto import DataCipher
 from screening.extensions import Services, install
+from screening.issuance import Issuers
 from screening.published import QuestionnaireStore
 
 log = logging.getLogger(__name__)
@@ -52,12 +53,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             cipher=DataCipher(settings.data_keys),
             catalog=catalog,
             questionnaires=QuestionnaireStore(catalog.standards),
+            issuers=Issuers(settings.instance_path, settings.timestamp_url),
         ),
     )
     # Templates loop over many questions: leave no blank lines behind.
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    db.init_app(app, settings.database_url)
+    db.init_app(app, settings.database_url, pooled=settings.database_pool)
     i18n.init_app(app)
     security.init_app(app, settings.proxy_count)
     _register_blueprints(app)

@@ -23,7 +23,7 @@ from screening.sourcefile import DefinitionError
 def _create_app() -> Flask:
     from screening import create_app
 
-    return create_app()
+    return create_app({"database_pool": False})
 
 
 cli = FlaskGroup(
@@ -176,4 +176,4 @@ def main() -> None:
 
 
 # Commands for signed documents live in their own module and register here.
-from screening.documents import commands as _document_commands  # noqa: E402,F401
+from screening import document_commands as _document_commands  # noqa: E402,F401

@@ -20,8 +20,10 @@ from screening.config import (
     default_instance_path,
 )
 from screening.crypto import new_key
+from screening.documents.keys import AgencyKeyError
 from screening.extensions import services
-from screening.models import COUNTRIES, UserRole
+from screening.issuance import ensure_signing_key
+from screening.models import COUNTRIES, Agency, UserRole
 from screening.published import publish_catalog
 from screening.sourcefile import DefinitionError
 
@@ -76,6 +78,22 @@ def _print_password(username: str, password: str) -> None:
     click.echo("This password is shown only now. Sign in with it and choose your own.")
 
 
+def _ensure_signing_key(session: Session, instance: Path, agency: Agency) -> None:
+    try:
+        fingerprint = ensure_signing_key(instance, agency)
+    except AgencyKeyError as error:
+        raise click.ClickException(f"cannot create the signing key: {error}") from None
+    if fingerprint is None:
+        return
+    audit.record(
+        session,
+        "key.create",
+        agency_id=agency.id,
+        detail="first signing key, by screening init",
+    )
+    click.echo(f"Signing key and certificate created: {fingerprint}")
+
+
 def initialise(
     app: Flask, agency_name: str, country: str, province: str, admin_username: str
 ) -> None:
@@ -92,6 +110,7 @@ def initialise(
                 session, agency_name, country, province, own=True
             )
             click.echo(f"Agency created: {agency.name} ({agency.country}, {province})")
+        _ensure_signing_key(session, Path(app.instance_path), agency)
         password = None
         if not _has_administrator(session):
             user, password = accounts.create_user(
@@ -128,8 +147,8 @@ def init_command(
 
     Creates the instance folder and its keys (owner-only files), brings the
     database up to date, publishes the bundled questionnaires, creates the
-    agency and a first administrator, and prints that administrator's
-    one-time password once.
+    agency with its document-signing key and certificate and a first
+    administrator, and prints that administrator's one-time password once.
     """
     from screening import create_app
 
@@ -137,7 +156,7 @@ def init_command(
     for item in prepare_instance(instance_path):
         click.echo(f"Created {item}")
     try:
-        app = create_app()
+        app = create_app({"database_pool": False})
     except (ConfigError, DefinitionError) as error:
         raise click.ClickException(str(error)) from None
     initialise(app, agency_name, country, province, admin_username)

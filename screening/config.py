@@ -42,6 +42,9 @@ class Settings:
     secure_cookies: bool = False
     proxy_count: int = 0
     default_language: str = "en"
+    timestamp_url: str | None = None
+    # Command-line runs open one connection per use instead of keeping a pool.
+    database_pool: bool = True
     testing: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -81,6 +84,10 @@ class Settings:
         if self.default_language not in INTERFACE_LANGUAGES:
             known = ", ".join(INTERFACE_LANGUAGES)
             raise ConfigError(f"default_language must be one of {known}")
+        if self.timestamp_url and not self.timestamp_url.startswith(
+            ("http://", "https://")
+        ):
+            raise ConfigError("the timestamp server URL must start with http(s)://")
 
 
 def default_instance_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -165,6 +172,7 @@ def load_settings(
         secure_cookies=_flag(environ, "SCREENING_SECURE_COOKIES"),
         proxy_count=_integer(environ, "SCREENING_PROXY_COUNT", 0),
         default_language=environ.get("SCREENING_DEFAULT_LANGUAGE", "en"),
+        timestamp_url=environ.get("SCREENING_TIMESTAMP_URL") or None,
     )
 
     known = {item.name for item in fields(Settings)}

@@ -43,6 +43,16 @@ class DataCipher:
             raise DecryptionError("no configured key decrypts this value") from None
         return json.loads(data)
 
+    def encrypt_bytes(self, data: bytes) -> str:
+        """Encrypt raw bytes (a signed PDF, say); the result is ASCII text."""
+        return self._fernet.encrypt(data).decode("ascii")
+
+    def decrypt_bytes(self, token: str) -> bytes:
+        try:
+            return self._fernet.decrypt(token.encode("ascii"))
+        except InvalidToken:
+            raise DecryptionError("no configured key decrypts this value") from None
+
     def rotate(self, token: str) -> str:
         """Re-encrypt a token under the newest key."""
         return self._fernet.rotate(token.encode("ascii")).decode("ascii")

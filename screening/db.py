@@ -9,6 +9,7 @@ from flask import Flask, g
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 EXTENSION = "screening.db"
@@ -47,15 +48,20 @@ class Base(DeclarativeBase):
     pass
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for SQLite (WAL, foreign keys, waits on locks) or PostgreSQL."""
+def make_engine(url: str, *, pooled: bool = True) -> Engine:
+    """An engine for SQLite (WAL, foreign keys, waits on locks) or PostgreSQL.
+
+    Unpooled engines close each connection when it is given back, which
+    suits a command that runs once and exits.
+    """
+    options: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **options
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **options)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -68,8 +74,8 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def init_app(app: Flask, url: str) -> None:
-    engine = make_engine(url)
+def init_app(app: Flask, url: str, *, pooled: bool = True) -> None:
+    engine = make_engine(url, pooled=pooled)
     app.extensions[EXTENSION] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 

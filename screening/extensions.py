@@ -1,4 +1,4 @@
-"""What the application holds for its requests: settings, cipher, questionnaires.
+"""What the application holds for its requests: settings, keys, questionnaires, issuer.
 
 Other parts (for example document issuing) read these through the functions
 here rather than through ``current_app.extensions`` keys.
@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from screening.catalog import Catalog
 from screening.config import Settings
 from screening.crypto import DataCipher
+from screening.issuance import Issuers
 from screening.published import QuestionnaireStore
 from screening.standard import Standard
 
@@ -25,6 +26,7 @@ class Services:
     cipher: DataCipher
     catalog: Catalog
     questionnaires: QuestionnaireStore
+    issuers: Issuers
 
 
 def install(app: Flask, services: Services) -> None:
@@ -46,6 +48,10 @@ def cipher() -> DataCipher:
 
 def questionnaires() -> QuestionnaireStore:
     return services().questionnaires
+
+
+def issuers() -> Issuers:
+    return services().issuers
 
 
 def standard(key: str) -> Standard:

@@ -204,3 +204,73 @@ class Answer(Base):
     value: Mapped[str] = mapped_column(Text)
     saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+DOCUMENT_STATUSES = ("valid", "revoked", "superseded")
+
+
+class IssuedDocument(Base):
+    """A result document this agency signed, and whether it still stands.
+
+    The row itself holds no personal data: the band, who issued it and a link
+    to the screening (none for a document issued from an answers file). The
+    signed PDF, which may name the person, is kept encrypted for download.
+    Revoked and superseded rows make up our signed revocation list.
+    """
+
+    __tablename__ = "issued_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[str] = mapped_column(String(36), unique=True)
+    screening_id: Mapped[int | None] = mapped_column(
+        ForeignKey("screenings.id"), index=True
+    )
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    band: Mapped[str] = mapped_column(String(20))
+    certificate_sha256: Mapped[str] = mapped_column(String(64))
+    languages: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(12), default="valid")
+    reason: Mapped[str | None] = mapped_column(String(500))
+    superseded_by: Mapped[str | None] = mapped_column(String(36))
+    status_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    status_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Fernet token of the signed PDF; read only when it is downloaded.
+    pdf: Mapped[str | None] = mapped_column(Text, deferred=True)
+
+    issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
+    screening: Mapped[Screening | None] = relationship()
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code for code in self.languages.split(",") if code]
+
+
+class TrustedCertificate(Base):
+    """A counterpart agency's certificate, imported from its trust bundle."""
+
+    __tablename__ = "trusted_certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    subject: Mapped[str] = mapped_column(String(500))
+    not_before: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    not_after: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    pem: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ImportedRevocationList(Base):
+    """The newest signed revocation list of one counterpart issuer, as received."""
+
+    __tablename__ = "revocation_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_key: Mapped[str] = mapped_column(String(32), unique=True)
+    issuer_subject: Mapped[str] = mapped_column(String(500))
+    sequence: Mapped[int] = mapped_column(Integer)
+    entry_count: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -35,14 +35,17 @@ def test_init_sets_up_an_instance_and_prints_a_one_time_password_once(
     password = OTP.search(first.output).group(1)
     instance = tmp_path / "instance"
     assert stat.S_IMODE(instance.stat().st_mode) == 0o700
-    for name in ("secret_key", "data_keys"):
+    for name in ("secret_key", "data_keys", "keys/signing-key.pem"):
         assert stat.S_IMODE((instance / name).stat().st_mode) == 0o600
+    assert stat.S_IMODE((instance / "keys").stat().st_mode) == 0o700
     assert "mini@0.1.0" in first.output
+    assert "Signing key and certificate created" in first.output
 
     second = runner.invoke(cli, ["init"], env=env)
     assert second.exit_code == 0, second.output
     assert OTP.search(second.output) is None
     assert "no new password" in second.output
+    assert "Signing key" not in second.output
 
     app = create_app({"instance_path": instance, "database_url": empty_database.url})
     with app.app_context():

@@ -16,6 +16,9 @@ TABLES = {
     "questionnaire_versions",
     "screenings",
     "answers",
+    "issued_documents",
+    "trusted_certificates",
+    "revocation_lists",
 }
 
 

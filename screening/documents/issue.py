@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from screening.batch import ScoredAnswers
@@ -51,6 +50,8 @@ class IssuedDocument:
     record: dict[str, Any]
     record_bytes: bytes
     token: str
+    languages: tuple[str, ...] = ()
+    issued_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -266,12 +267,11 @@ class Issuer:
         *,
         timestamp_url: str | None = None,
         timestamper: Any = None,
-        instance: Path | None = None,
     ) -> None:
         self.identity = identity
         self.material = material
+        self.timestamp_url = timestamp_url
         self.signer = DocumentSigner(material, timestamp_url, timestamper)
-        self.instance = instance
 
     def prepare(
         self,
@@ -343,11 +343,15 @@ class Issuer:
             identifier=context.document_id.encode(),
         )
         signed = self.signer.sign(pdf)
-        if self.instance is not None:
-            from screening.documents.trust import record_issued
-
-            record_issued(self.instance, context.document_id, self.material.fingerprint)
         log.info("document %s issued", context.document_id)
         return IssuedDocument(
-            context.document_id, signed, record, record_bytes, context.qr_token
+            context.document_id,
+            signed,
+            record,
+            record_bytes,
+            context.qr_token,
+            context.languages,
+            dt.datetime.strptime(record["issued_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=dt.UTC
+            ),
         )

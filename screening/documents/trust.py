@@ -1,17 +1,13 @@
-"""Trust and revocation as files: who we trust, and which documents are withdrawn.
+"""Trust and revocation files: who we trust, and which documents are withdrawn.
 
-Layout inside the instance folder::
-
-    trust/issuers/<sha256>.pem        counterpart certificates we trust
-    trust/revocations/<issuer>.json   the latest signed revocation list of each
-    revocations/register.json         our own revoked or superseded documents
-    revocations/issued.jsonl          IDs of documents we issued (no personal data)
+Pure functions over bytes and certificates; where the results are kept (the
+application's database) is the caller's business.
 
 A trust bundle is a PEM file of an agency's certificates, current and past.
-A revocation list is JSON signed with the issuer's key; importing it checks
-the signature against a trusted certificate and refuses a lower sequence
-number, so an old list cannot undo a revocation. Verifying never contacts
-the issuer.
+A revocation list is JSON signed with the issuer's key; reading one checks
+the signature against a trusted certificate. The caller keeps the newest
+list of each issuer and refuses a lower sequence number, so an old list
+cannot undo a revocation. Verifying never contacts the issuer.
 """
 
 from __future__ import annotations
@@ -20,10 +16,8 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import logging
-import os
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -41,8 +35,6 @@ from screening.documents.keys import (
 )
 from screening.documents.record import canonical_json
 
-log = logging.getLogger(__name__)
-
 LIST_TYPE = "gms-revocation-list"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 RevocationStatus = Literal["revoked", "superseded"]
@@ -50,7 +42,16 @@ TrustCode = Literal["trusted", "untrusted", "not_valid_then"]
 
 
 class TrustError(ValueError):
-    """A trust bundle or revocation list cannot be imported."""
+    """A trust bundle, revocation list or withdrawal cannot be accepted.
+
+    ``code`` names the problem for callers that word it in other languages;
+    ``values`` holds the numbers a message may quote.
+    """
+
+    def __init__(self, message: str, code: str, **values: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,28 @@ class TrustContext:
         """The revocation of a document by the agency that signed it, if any."""
         return self.revocations.get(issuer_key(certificate), {}).get(document_id)
 
+    def as_plain(self) -> dict[str, Any]:
+        """Picklable plain data, to hand the context to worker processes."""
+        return {
+            "anchors": [certificate_pem(c) for c in self.anchors.values()],
+            "own": sorted(self.own),
+            "revocations": {
+                key: [entry.as_dict() for entry in entries.values()]
+                for key, entries in self.revocations.items()
+            },
+        }
+
+    @classmethod
+    def from_plain(cls, data: Mapping[str, Any]) -> TrustContext:
+        context = cls(own=frozenset(data["own"]))
+        for pem in data["anchors"]:
+            context.add_anchor(x509.load_pem_x509_certificate(pem))
+        for key, entries in data["revocations"].items():
+            context.revocations[key] = {
+                entry["document_id"]: Revocation(**entry) for entry in entries
+            }
+        return context
+
 
 # --- trust bundles --------------------------------------------------------------
 
@@ -149,84 +172,35 @@ def export_trust_bundle(instance: Path) -> bytes:
     """PEM of every certificate this agency signs or signed with (and its CAs)."""
     certificates = own_certificates(instance)
     if not certificates:
-        raise TrustError("this instance has no signing certificate yet")
+        raise TrustError(
+            "this instance has no signing certificate yet", "no_certificate"
+        )
     return b"".join(certificate_pem(c) for c in certificates)
 
 
-def import_trust_bundle(instance: Path, data: bytes) -> list[str]:
-    """Trust a counterpart's certificates; return the fingerprints added."""
+def read_trust_bundle(data: bytes) -> list[x509.Certificate]:
+    """The certificates of a counterpart's bundle, checked; raise TrustError."""
     if len(data) > MAX_IMPORT_BYTES:
-        raise TrustError("the trust bundle is too large")
+        raise TrustError("the trust bundle is too large", "too_large")
     try:
         certificates = x509.load_pem_x509_certificates(data)
     except ValueError:
-        raise TrustError("not a PEM certificate bundle") from None
-    folder = instance / "trust" / "issuers"
-    folder.mkdir(parents=True, exist_ok=True)
-    added = []
+        raise TrustError("not a PEM certificate bundle", "not_bundle") from None
     for certificate in certificates:
         if not isinstance(certificate.public_key(), ec.EllipticCurvePublicKey):
-            raise TrustError("only ECDSA certificates are accepted")
-        print_ = fingerprint(certificate)
-        path = folder / f"{print_}.pem"
-        if not path.exists():
-            path.write_bytes(certificate_pem(certificate))
-            added.append(print_)
-    log.info("trust bundle imported: %d new certificate(s)", len(added))
-    return added
+            raise TrustError("only ECDSA certificates are accepted", "not_ecdsa")
+    return certificates
 
 
-def remove_trusted(instance: Path, certificate_sha256: str) -> bool:
-    """Stop trusting one imported certificate."""
-    name = certificate_sha256.lower()
-    if len(name) != 64 or any(char not in "0123456789abcdef" for char in name):
-        return False
-    path = instance / "trust" / "issuers" / f"{name}.pem"
-    if not path.exists():
-        return False
-    path.unlink()
-    return True
+def is_fingerprint(text: str) -> bool:
+    """Is this a SHA-256 fingerprint in lower-case hex?"""
+    return len(text) == 64 and all(char in "0123456789abcdef" for char in text)
 
 
-# --- our own revocations ----------------------------------------------------------
+# --- withdrawing our own documents -------------------------------------------------
 
 
-def _revocation_folder(instance: Path) -> Path:
-    folder = instance / "revocations"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def record_issued(instance: Path, document_id: str, certificate_sha256: str) -> None:
-    """Remember that we issued a document (its ID and signing certificate only)."""
-    line = json.dumps({"document_id": document_id, "certificate": certificate_sha256})
-    with (_revocation_folder(instance) / "issued.jsonl").open("a") as stream:
-        stream.write(line + "\n")
-
-
-def issued_ids(instance: Path) -> set[str]:
-    """IDs of every document this instance issued."""
-    path = _revocation_folder(instance) / "issued.jsonl"
-    if not path.exists():
-        return set()
-    return {json.loads(line)["document_id"] for line in path.read_text().splitlines()}
-
-
-def _read_register(instance: Path) -> dict[str, Any]:
-    path = _revocation_folder(instance) / "register.json"
-    if not path.exists():
-        return {"sequence": 0, "entries": []}
-    data: dict[str, Any] = json.loads(path.read_text())
-    return data
-
-
-def own_revocations(instance: Path) -> list[Revocation]:
-    """Our own revoked and superseded documents."""
-    return [Revocation(**entry) for entry in _read_register(instance)["entries"]]
-
-
-def revoke(
-    instance: Path,
+def withdrawal(
     document_id: str,
     reason: str,
     *,
@@ -234,52 +208,71 @@ def revoke(
     replaced_by: str | None = None,
     now: dt.datetime | None = None,
 ) -> Revocation:
-    """Revoke or supersede one of our documents, with a reason."""
-    try:
-        document_id = str(uuid.UUID(document_id))
-    except ValueError:
-        raise TrustError("a document ID looks like a UUID") from None
-    if document_id not in issued_ids(instance):
-        raise TrustError("this instance did not issue that document")
-    if status == "superseded" and not replaced_by:
-        raise TrustError("a superseded document names the one that replaces it")
+    """A checked revocation or supersession entry; raise TrustError."""
+    document_id = normalized_document_id(document_id)
+    if status not in ("revoked", "superseded"):
+        raise TrustError("a document is revoked or superseded", "bad_status")
+    if status == "superseded":
+        if not replaced_by:
+            raise TrustError(
+                "a superseded document names the one that replaces it",
+                "no_replacement",
+            )
+        replaced_by = normalized_document_id(replaced_by)
+        if replaced_by == document_id:
+            raise TrustError("a document cannot replace itself", "replaces_itself")
     if not reason.strip():
-        raise TrustError("give a reason")
-    register = _read_register(instance)
-    if any(entry["document_id"] == document_id for entry in register["entries"]):
-        raise TrustError("that document is already withdrawn")
-    entry = Revocation(
+        raise TrustError("give a reason", "no_reason")
+    return Revocation(
         document_id,
         status,
         reason.strip()[:500],
         _utc(now or dt.datetime.now(dt.UTC)),
-        replaced_by,
+        replaced_by if status == "superseded" else None,
     )
-    register["entries"].append(entry.as_dict())
-    register["sequence"] += 1
-    path = _revocation_folder(instance) / "register.json"
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(register, indent=1))
-    os.replace(temporary, path)
-    log.info("document %s %s", document_id, status)
-    return entry
+
+
+def normalized_document_id(document_id: str) -> str:
+    """A document ID in its canonical UUID form; raise TrustError."""
+    try:
+        return str(uuid.UUID(document_id.strip()))
+    except (ValueError, AttributeError):
+        raise TrustError("a document ID looks like a UUID", "bad_document_id") from None
 
 
 # --- signed revocation lists -----------------------------------------------------
 
 
-def export_revocation_list(
-    instance: Path, material: SigningMaterial, *, now: dt.datetime | None = None
+@dataclass(frozen=True)
+class RevocationList:
+    """A counterpart's signed list, as read: who signed it, its number, entries."""
+
+    sequence: int
+    issued_at: str
+    certificate: x509.Certificate
+    entries: tuple[Revocation, ...]
+    data: bytes
+
+    @property
+    def issuer_key(self) -> str:
+        return issuer_key(self.certificate)
+
+
+def sign_revocation_list(
+    material: SigningMaterial,
+    sequence: int,
+    entries: Iterable[Revocation],
+    *,
+    now: dt.datetime | None = None,
 ) -> bytes:
     """Our revocations as a signed JSON document for counterparts to import."""
-    register = _read_register(instance)
     body = {
         "type": LIST_TYPE,
         "format": 1,
         "issuer": material.certificate.subject.rfc4514_string(),
-        "sequence": register["sequence"],
+        "sequence": sequence,
         "issued_at": _utc(now or dt.datetime.now(dt.UTC)),
-        "entries": register["entries"],
+        "entries": [entry.as_dict() for entry in entries],
     }
     signature = material.private_key.sign(
         canonical_json(body), ec.ECDSA(hashes.SHA256())
@@ -295,9 +288,9 @@ def export_revocation_list(
     return json.dumps(signed, indent=1, ensure_ascii=False).encode()
 
 
-def _parse_list(data: bytes) -> tuple[dict[str, Any], x509.Certificate, bytes]:
+def _parse_list(data: bytes) -> tuple[dict[str, Any], RevocationList, bytes]:
     if len(data) > MAX_IMPORT_BYTES:
-        raise TrustError("the revocation list is too large")
+        raise TrustError("the revocation list is too large", "too_large")
     try:
         signed = json.loads(data)
         body = signed["list"]
@@ -307,59 +300,64 @@ def _parse_list(data: bytes) -> tuple[dict[str, Any], x509.Certificate, bytes]:
         signature = base64.b64decode(signed["signature"]["value"], validate=True)
         if body["type"] != LIST_TYPE or not isinstance(body["sequence"], int):
             raise ValueError
-        entries = [Revocation(**entry) for entry in body["entries"]]
+        entries = tuple(Revocation(**entry) for entry in body["entries"])
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise TrustError("not a revocation list") from None
+        raise TrustError("not a revocation list", "not_list") from None
     if any(entry.status not in ("revoked", "superseded") for entry in entries):
-        raise TrustError("not a revocation list")
-    return body, certificate, signature
+        raise TrustError("not a revocation list", "not_list")
+    parsed = RevocationList(
+        body["sequence"], str(body.get("issued_at", "")), certificate, entries, data
+    )
+    return body, parsed, signature
 
 
-def import_revocation_list(
-    instance: Path, data: bytes, trust: TrustContext
-) -> tuple[int, int]:
-    """Check and store a counterpart's list; return (sequence, entry count)."""
-    body, certificate, signature = _parse_list(data)
-    signed_at = dt.datetime.now(dt.UTC)
-    if trust.check_certificate(certificate, signed_at) != "trusted":
-        raise TrustError("the list is not signed by a trusted, valid certificate")
+def read_revocation_list(data: bytes) -> RevocationList:
+    """A list kept earlier (already checked when it was imported)."""
+    return _parse_list(data)[1]
+
+
+def check_revocation_list(
+    data: bytes, trust: TrustContext, *, now: dt.datetime | None = None
+) -> RevocationList:
+    """Read a counterpart's list and check its signer and signature."""
+    body, parsed, signature = _parse_list(data)
+    certificate = parsed.certificate
+    moment = now or dt.datetime.now(dt.UTC)
+    if trust.check_certificate(certificate, moment) != "trusted":
+        raise TrustError(
+            "the list is not signed by a trusted, valid certificate", "list_untrusted"
+        )
     public_key = certificate.public_key()
     if not isinstance(public_key, ec.EllipticCurvePublicKey):
-        raise TrustError("the list is not signed with an ECDSA key")
+        raise TrustError("the list is not signed with an ECDSA key", "not_ecdsa")
     try:
         public_key.verify(signature, canonical_json(body), ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
-        raise TrustError("the signature of the list does not hold") from None
-    folder = instance / "trust" / "revocations"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{issuer_key(certificate)}.json"
-    if path.exists():
-        stored, _, _ = _parse_list(path.read_bytes())
-        if body["sequence"] < stored["sequence"]:
-            raise TrustError(
-                f"this list (number {body['sequence']}) is older than the one "
-                f"already imported (number {stored['sequence']})"
-            )
-    path.write_bytes(data)
-    log.info("revocation list imported: sequence %d", body["sequence"])
-    return body["sequence"], len(body["entries"])
+        raise TrustError(
+            "the signature of the list does not hold", "list_signature"
+        ) from None
+    return parsed
 
 
-def load_trust_context(instance: Path) -> TrustContext:
-    """Read own and imported certificates and every revocation, once."""
+def build_trust_context(
+    own: Sequence[x509.Certificate],
+    trusted: Iterable[x509.Certificate] = (),
+    own_revocations: Iterable[Revocation] = (),
+    imported_lists: Iterable[RevocationList] = (),
+) -> TrustContext:
+    """Everything verification needs, from certificates and revocations in hand."""
     context = TrustContext()
-    own = own_certificates(instance) if (instance / "keys").exists() else []
     for certificate in own:
         context.add_anchor(certificate)
     context.own = frozenset(fingerprint(c) for c in own)
-    for path in sorted((instance / "trust" / "issuers").glob("*.pem")):
-        context.add_anchor(x509.load_pem_x509_certificate(path.read_bytes()))
+    for certificate in trusted:
+        context.add_anchor(certificate)
     if own:
-        _add_revocations(context, own, own_revocations(instance))
-    for path in sorted((instance / "trust" / "revocations").glob("*.json")):
-        body, certificate, _ = _parse_list(path.read_bytes())
-        entries = [Revocation(**entry) for entry in body["entries"]]
-        _add_revocations(context, [certificate], entries)
+        _add_revocations(context, own, own_revocations)
+    for revocation_list in imported_lists:
+        _add_revocations(
+            context, [revocation_list.certificate], revocation_list.entries
+        )
     return context
 
 

@@ -12,14 +12,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+from cryptography import x509
+from sqlalchemy.orm import Session
 
+from screening import create_app, db
 from screening.batch import ScoredAnswers, assess_answers
+from screening.cli import cli
 from screening.documents import keys, trust
 from screening.documents.issue import IssuedDocument, IssueOptions, Issuer
+from tests.conftest import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -35,18 +43,91 @@ LAO_AGENCY = keys.AgencyIdentity(
 
 @dataclass
 class Agency:
+    """An issuing agency for domain tests: a key in a folder, trust in memory."""
+
     instance: Path
     identity: keys.AgencyIdentity
     issuer: Issuer
+    trusted: list[x509.Certificate] = field(default_factory=list)
+    revoked: list[trust.Revocation] = field(default_factory=list)
+    lists: list[trust.RevocationList] = field(default_factory=list)
 
     def trust(self) -> trust.TrustContext:
-        return trust.load_trust_context(self.instance)
+        return trust.build_trust_context(
+            keys.own_certificates(self.instance), self.trusted, self.revoked, self.lists
+        )
+
+    def revoke(self, document_id: str, reason: str, **options) -> trust.Revocation:
+        entry = trust.withdrawal(document_id, reason, **options)
+        self.revoked.append(entry)
+        return entry
+
+    def revocation_list(self) -> bytes:
+        return trust.sign_revocation_list(
+            self.issuer.material, len(self.revoked), self.revoked
+        )
 
 
 def make_agency(folder: Path, identity: keys.AgencyIdentity, **key_options) -> Agency:
     keys.create_signing_key(folder, identity, **key_options)
     material = keys.load_signing_material(folder)
-    return Agency(folder, identity, Issuer(identity, material, instance=folder))
+    return Agency(folder, identity, Issuer(identity, material))
+
+
+@dataclass
+class Instance:
+    """A whole instance set up by `screening init`: folder, database, key."""
+
+    folder: Path
+    database: Database
+
+    @property
+    def environment(self) -> dict[str, str]:
+        return {
+            "SCREENING_INSTANCE_PATH": str(self.folder),
+            "SCREENING_DATABASE_URL": self.database.url,
+            "SCREENING_SECRET_KEY": "",
+            "SCREENING_DATA_KEYS": "",
+            "SCREENING_QUESTIONNAIRES": "",
+        }
+
+    def run(self, *arguments) -> Result:
+        return CliRunner().invoke(
+            cli, [str(argument) for argument in arguments], env=self.environment
+        )
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A database session of this instance, for steps the CLI does not offer."""
+        app = create_app(
+            {"instance_path": self.folder, "database_url": self.database.url}
+        )
+        try:
+            with app.app_context():
+                yield db.session()
+        finally:
+            db.engine_of(app).dispose()
+
+
+def make_instance(
+    folder: Path, database: Database, identity: keys.AgencyIdentity
+) -> Instance:
+    instance = Instance(folder, database)
+    result = instance.run(
+        "init", "--agency-name", identity.name, "--country", identity.country,
+        "--province", identity.province,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return instance
+
+
+@pytest.fixture(scope="session")
+def thai_instance(tmp_path_factory) -> Iterator[Instance]:
+    """The Thai agency's instance; ``thai_agency`` signs with its key."""
+    folder = tmp_path_factory.mktemp("thai")
+    database = Database.create(folder, "thai")
+    yield make_instance(folder / "instance", database, THAI_AGENCY)
+    database.drop()
 
 
 def load_answers(name: str) -> dict:
@@ -62,8 +143,9 @@ def score(catalog):
 
 
 @pytest.fixture(scope="session")
-def thai_agency(tmp_path_factory) -> Agency:
-    return make_agency(tmp_path_factory.mktemp("thai"), THAI_AGENCY)
+def thai_agency(thai_instance) -> Agency:
+    material = keys.load_signing_material(thai_instance.folder)
+    return Agency(thai_instance.folder, THAI_AGENCY, Issuer(THAI_AGENCY, material))
 
 
 @pytest.fixture(scope="session")

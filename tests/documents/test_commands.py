@@ -4,57 +4,63 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 
 import pypdf
 import pytest
-from click.testing import CliRunner
 
-from screening.cli import cli
 from screening.documents import render
 from screening.documents.verify import MAX_DOCUMENT_BYTES, verify_document
+from tests.conftest import Database
 
-from .conftest import EXAMPLES
-
-DEMO: list[str] = []  # the bundled questionnaires
-
-
-def run(instance, *arguments, input_bytes=None):
-    result = CliRunner().invoke(
-        cli,
-        [str(argument) for argument in arguments],
-        env={"SCREENING_INSTANCE_PATH": str(instance)},
-        input=input_bytes,
-    )
-    return result
+from .conftest import EXAMPLES, LAO_AGENCY, THAI_AGENCY, Instance, make_instance
 
 
 @pytest.fixture(scope="module")
-def lao_instance(tmp_path_factory):
+def lao_instance(tmp_path_factory) -> Iterator[Instance]:
     folder = tmp_path_factory.mktemp("lao-cli")
-    result = run(
-        folder, "keys", "create", "--name", "Bokeo Anti-Trafficking Unit",
-        "--country", "LA", "--province", "Bokeo",
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    return folder
+    database = Database.create(folder, "lao_cli")
+    yield make_instance(folder / "instance", database, LAO_AGENCY)
+    database.drop()
 
 
-def test_keys_create_writes_the_agency_settings_and_a_certificate(lao_instance):
-    settings = json.loads((lao_instance / "agency.json").read_text())
-    shown = json.loads(run(lao_instance, "keys", "show").stdout)
+@pytest.fixture(scope="module")
+def thai_cli(tmp_path_factory) -> Iterator[Instance]:
+    folder = tmp_path_factory.mktemp("thai-cli")
+    database = Database.create(folder, "thai_cli")
+    yield make_instance(folder / "instance", database, THAI_AGENCY)
+    database.drop()
 
-    assert settings["country"] == "LA"
-    assert len(shown) == 1 and shown[0]["current"]
+
+def test_init_gives_the_agency_a_signing_key_and_keys_create_rotates_it(
+    lao_instance, tmp_path_factory
+):
+    folder = tmp_path_factory.mktemp("rotation")
+    database = Database.create(folder, "rotation")
+    instance = make_instance(folder / "instance", database, LAO_AGENCY)
+    first = json.loads(instance.run("keys", "show").stdout)
+    again = instance.run("init")
+    rotated = instance.run("keys", "create", "--days", "30")
+    after = json.loads(instance.run("keys", "show").stdout)
+    database.drop()
+
+    assert len(first) == 1 and first[0]["current"]
+    assert "C=LA" in first[0]["subject"]
+    assert "ST=Bokeo" in first[0]["subject"]
+    assert "Signing key" not in again.output
+    assert rotated.exit_code == 0, rotated.output
+    assert len(after) == 2
+    assert [row["current"] for row in after].count(True) == 1
+    assert not (folder / "instance" / "agency.json").exists()
 
 
 def test_issue_then_verify_with_the_cli(lao_instance, tmp_path):
     output = tmp_path / "result.pdf"
 
-    issued = run(
-        lao_instance, "issue", EXAMPLES / "lo-declined.json", "-o", output,
-        "--second-language", "th", *DEMO,
-    )  # fmt: skip
-    verified = run(lao_instance, "verify", output, *DEMO)
+    issued = lao_instance.run(
+        "issue", EXAMPLES / "lo-declined.json", "-o", output, "--second-language", "th"
+    )
+    verified = lao_instance.run("verify", output)
 
     assert issued.exit_code == 0, issued.output
     assert json.loads(issued.stdout)["band"] == "possible"
@@ -62,11 +68,42 @@ def test_issue_then_verify_with_the_cli(lao_instance, tmp_path):
     assert json.loads(verified.stdout)["verdict"] == "valid"
 
 
+def test_issuing_and_verifying_from_the_cli_leave_audit_rows(lao_instance, tmp_path):
+    from sqlalchemy import select
+
+    from screening.models import AuditEvent, IssuedDocument
+
+    output = tmp_path / "result.pdf"
+    issued = json.loads(
+        lao_instance.run("issue", EXAMPLES / "en-factory.json", "-o", output).stdout
+    )
+    lao_instance.run("verify", output)
+
+    with lao_instance.session() as session:
+        row = session.scalars(
+            select(IssuedDocument).where(
+                IssuedDocument.document_id == issued["document_id"]
+            )
+        ).one()
+        kept = (row.screening_id, row.status, row.pdf, row.band)
+        actions = [
+            (event.action, event.detail)
+            for event in session.scalars(
+                select(AuditEvent).where(AuditEvent.record_id == issued["document_id"])
+            )
+        ]
+    assert kept == (None, "valid", None, issued["band"])
+    assert actions == [
+        ("document.issue", "by the command line"),
+        ("document.verify", "valid, by the command line"),
+    ]
+
+
 def test_issue_reports_a_bad_answers_file_plainly(lao_instance, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"questionnaire": {"id": "gms-returnee"}, "answers": {"x": 1}}')
 
-    result = run(lao_instance, "issue", bad, "-o", tmp_path / "x.pdf", *DEMO)
+    result = lao_instance.run("issue", bad, "-o", tmp_path / "x.pdf")
 
     assert result.exit_code == 1
     assert "no such question" in result.output
@@ -74,14 +111,14 @@ def test_issue_reports_a_bad_answers_file_plainly(lao_instance, tmp_path):
 
 
 def test_verify_a_folder_exits_zero_only_when_every_document_passes(
-    thai_agency, document_files, tmp_path
+    thai_instance, document_files, tmp_path
 ):
     folder = document_files["th"].parent
 
-    good = run(thai_agency.instance, "verify", folder, *DEMO)
+    good = thai_instance.run("verify", folder)
     (tmp_path / "ok.pdf").write_bytes(document_files["en"].read_bytes())
     (tmp_path / "bad.pdf").write_bytes(b"%PDF-1.7 not really")
-    mixed = run(thai_agency.instance, "verify", tmp_path, *DEMO)
+    mixed = thai_instance.run("verify", tmp_path)
 
     assert good.exit_code == 0, good.output
     assert json.loads(good.stdout)["summary"] == {"total": 3, "valid": 3}
@@ -93,25 +130,27 @@ def test_verify_a_folder_exits_zero_only_when_every_document_passes(
     assert verdicts == {"bad.pdf": "unreadable", "ok.pdf": "valid"}
 
 
-def test_verify_in_worker_processes_gives_the_same_report(thai_agency, document_files):
+def test_verify_in_worker_processes_gives_the_same_report(
+    thai_instance, document_files
+):
     folder = document_files["th"].parent
 
-    result = run(thai_agency.instance, "verify", "--jobs", "2", folder, *DEMO)
+    result = thai_instance.run("verify", "--jobs", "2", folder)
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["summary"]["valid"] == 3
 
 
-def test_verify_token_from_text_and_from_a_photo(thai_agency, documents, tmp_path):
+def test_verify_token_from_text_and_from_a_photo(thai_instance, documents, tmp_path):
     from .test_qr import page_one_png
 
     path = tmp_path / "doc.pdf"
     path.write_bytes(documents["en"].pdf)
     (tmp_path / "photo.png").write_bytes(page_one_png(path, 150))
 
-    pasted = run(thai_agency.instance, "verify-token", documents["en"].token)
-    photo = run(thai_agency.instance, "verify-token", "--image", tmp_path / "photo.png")
-    forged = run(thai_agency.instance, "verify-token", "GMS1:NOPE")
+    pasted = thai_instance.run("verify-token", documents["en"].token)
+    photo = thai_instance.run("verify-token", "--image", tmp_path / "photo.png")
+    forged = thai_instance.run("verify-token", "GMS1:NOPE")
 
     assert pasted.exit_code == 0 and photo.exit_code == 0
     assert json.loads(photo.stdout)["document"]["document_id"] == (
@@ -121,28 +160,42 @@ def test_verify_token_from_text_and_from_a_photo(thai_agency, documents, tmp_pat
 
 
 def test_trust_and_revocation_files_travel_through_the_cli(
-    lao_instance, tmp_path_factory, tmp_path
+    lao_instance, thai_cli, tmp_path
 ):
-    thai = tmp_path_factory.mktemp("thai-cli")
-    run(thai, "keys", "create", "--name", "Thai Office", "--country", "TH")
     pdf = tmp_path / "thai.pdf"
-    issued = run(thai, "issue", EXAMPLES / "th-scam-compound.json", "-o", pdf, *DEMO)
+    issued = thai_cli.run("issue", EXAMPLES / "th-scam-compound.json", "-o", pdf)
     document_id = json.loads(issued.stdout)["document_id"]
     bundle, revocations = tmp_path / "thai.pem", tmp_path / "thai-revoked.json"
+    older = tmp_path / "thai-revoked-before.json"
 
-    assert run(thai, "trust", "export", "-o", bundle).exit_code == 0
-    assert run(lao_instance, "trust", "import", bundle).exit_code == 0
-    assert run(lao_instance, "verify", pdf, *DEMO).exit_code == 0
-    assert run(thai, "revoke", document_id, "--reason", "duplicate").exit_code == 0
-    assert run(thai, "revocations", "export", "-o", revocations).exit_code == 0
-    assert run(lao_instance, "revocations", "import", revocations).exit_code == 0
-    after = run(lao_instance, "verify", pdf, *DEMO)
+    assert thai_cli.run("trust", "export", "-o", bundle).exit_code == 0
+    assert lao_instance.run("trust", "import", bundle).exit_code == 0
+    assert lao_instance.run("verify", pdf).exit_code == 0
+    assert thai_cli.run("revocations", "export", "-o", older).exit_code == 0
+    assert thai_cli.run("revoke", document_id, "--reason", "duplicate").exit_code == 0
+    again = thai_cli.run("revoke", document_id, "--reason", "duplicate")
+    assert thai_cli.run("revocations", "export", "-o", revocations).exit_code == 0
+    assert lao_instance.run("revocations", "import", revocations).exit_code == 0
+    rollback = lao_instance.run("revocations", "import", older)
+    after = lao_instance.run("verify", pdf)
 
+    assert again.exit_code == 1 and "already withdrawn" in again.output
+    assert rollback.exit_code == 1 and "older" in rollback.output
     assert after.exit_code == 1
     failed = [
         c["code"] for c in json.loads(after.stdout)["checks"] if c["status"] == "fail"
     ]
     assert failed == ["not_revoked.revoked"]
+
+
+def test_only_documents_this_instance_issued_can_be_revoked(thai_cli, lao_instance):
+    stranger = "6f0c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f"
+
+    refused = thai_cli.run("revoke", stranger, "--reason", "x")
+    odd = thai_cli.run("revoke", "../../etc", "--reason", "x")
+
+    assert refused.exit_code == 1 and "did not issue" in refused.output
+    assert odd.exit_code == 1 and "UUID" in odd.output
 
 
 def encrypted_copy(pdf: bytes) -> bytes:
@@ -196,22 +249,22 @@ def test_odd_inputs_get_a_plain_verdict_and_never_an_exception(
     json.dumps(report.as_dict(), ensure_ascii=False)
 
 
-def test_a_trusted_certificate_can_be_listed_and_removed(tmp_path_factory):
-    lao = tmp_path_factory.mktemp("lao-remove")
-    thai = tmp_path_factory.mktemp("thai-remove")
-    run(lao, "keys", "create", "--name", "Lao Unit", "--country", "LA")
-    run(thai, "keys", "create", "--name", "Thai Office", "--country", "TH")
-    bundle = thai / "bundle.pem"
-    run(thai, "trust", "export", "-o", bundle)
-    run(lao, "trust", "import", bundle)
+def test_a_trusted_certificate_can_be_listed_and_removed(
+    lao_instance, thai_cli, tmp_path
+):
+    bundle = tmp_path / "bundle.pem"
+    thai_cli.run("trust", "export", "-o", bundle)
+    lao_instance.run("trust", "import", bundle)
 
-    listed = json.loads(run(lao, "trust", "list").stdout)
+    listed = json.loads(lao_instance.run("trust", "list").stdout)
     imported = [entry["sha256"] for entry in listed if not entry["own"]]
-    removed = run(lao, "trust", "remove", imported[0])
-    again = run(lao, "trust", "remove", imported[0])
-    odd = run(lao, "trust", "remove", "../../keys/signing-key")
+    removed = lao_instance.run("trust", "remove", imported[0])
+    again = lao_instance.run("trust", "remove", imported[0])
+    odd = lao_instance.run("trust", "remove", "../../keys/signing-key")
 
     assert len(imported) == 1
     assert removed.exit_code == 0
     assert again.exit_code == 1 and odd.exit_code == 1
-    assert all(entry["own"] for entry in json.loads(run(lao, "trust", "list").stdout))
+    assert all(
+        entry["own"] for entry in json.loads(lao_instance.run("trust", "list").stdout)
+    )

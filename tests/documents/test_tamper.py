@@ -8,15 +8,13 @@ import subprocess
 
 import pypdf
 import pytest
-from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric import ec
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
+from screening import issued
 from screening.catalog import Catalog
-from screening.cli import cli
 from screening.documents import record as records
-from screening.documents import trust
 from screening.documents.issue import IssueOptions
 from screening.documents.verify import verify_document
 
@@ -65,7 +63,7 @@ def swap_record_in_an_incremental_update(pdf: bytes) -> tuple[bytes, bytes]:
 
 
 @pytest.fixture(scope="session")
-def tampered(documents, thai_agency, score, standard, tmp_path_factory):
+def tampered(documents, thai_agency, thai_instance, score, standard, tmp_path_factory):
     """Name -> (PDF bytes, trust context, standards, the check that must fail)."""
     standards = Catalog.load().standards
     cases = {}
@@ -86,7 +84,11 @@ def tampered(documents, thai_agency, score, standard, tmp_path_factory):
     )
 
     revoked = thai_agency.issuer.issue(score(answers), standard)
-    trust.revoke(thai_agency.instance, revoked.document_id, "issued in error")
+    thai_agency.revoke(revoked.document_id, "issued in error")
+    with thai_instance.session() as session:  # what `screening verify` reads
+        issued.record_issue(session, revoked)
+        issued.withdraw(session, revoked.document_id, "issued in error")
+        session.commit()
     cases["revoked document"] = (revoked.pdf, "not_revoked")
 
     expired_folder = tmp_path_factory.mktemp("expired")
@@ -128,7 +130,7 @@ def tampered(documents, thai_agency, score, standard, tmp_path_factory):
         name: (
             data,
             expected,
-            trust.load_trust_context(thai_agency.instance),
+            thai_agency.trust(),
             standards,
         )
         for name, (data, expected) in cases.items()
@@ -159,17 +161,13 @@ def test_each_tampered_document_fails_exactly_the_expected_check(case, tampered)
 
 @pytest.mark.parametrize("case", TAMPER_CASES)
 def test_screening_verify_exits_non_zero_for_each_tampered_document(
-    case, tampered, thai_agency, tmp_path
+    case, tampered, thai_instance, tmp_path
 ):
     data = tampered[case][0]
     path = tmp_path / "tampered.pdf"
     path.write_bytes(data)
 
-    result = CliRunner().invoke(
-        cli,
-        ["verify", str(path)],
-        env={"SCREENING_INSTANCE_PATH": str(thai_agency.instance)},
-    )
+    result = thai_instance.run("verify", path)
 
     assert result.exit_code == 1
     report = json.loads(result.stdout)

@@ -55,14 +55,15 @@ def test_the_signing_time_comes_from_the_timestamp_when_there_is_one(
         THAI_AGENCY,
         keys.load_signing_material(tmp_path),
         timestamper=test_time_stamping_authority(stamped_at),
-        instance=tmp_path,
     )
     document = issuer.issue(score(load_answers("en-factory.json")), standard)
 
-    from screening.documents.trust import load_trust_context
+    from screening.documents.trust import build_trust_context
 
     report = verify_document(
-        document.pdf, load_trust_context(tmp_path), catalog.standards
+        document.pdf,
+        build_trust_context(keys.own_certificates(tmp_path)),
+        catalog.standards,
     )
     detail = report.check("issuer_trusted").detail
 

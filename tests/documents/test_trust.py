@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import stat
 
 import pytest
@@ -101,6 +102,13 @@ def test_an_agency_certificate_cannot_vouch_for_another_certificate(
     )
 
 
+def exchange_bundle(source, target) -> None:
+    """What an administrator does with a counterpart's trust bundle."""
+    target.trusted += trust.read_trust_bundle(
+        trust.export_trust_bundle(source.instance)
+    )
+
+
 def test_two_agencies_exchange_trust_and_revocation_files(
     tmp_path, score, standard, catalog
 ):
@@ -112,80 +120,100 @@ def test_two_agencies_exchange_trust_and_revocation_files(
     document = thai.issuer.issue(score(load_answers("th-scam-compound.json")), standard)
 
     before = verify_document(document.pdf, lao.trust(), catalog.standards)
-    trust.import_trust_bundle(lao.instance, trust.export_trust_bundle(thai.instance))
+    exchange_bundle(thai, lao)
     trusted = verify_document(document.pdf, lao.trust(), catalog.standards)
-    trust.revoke(thai.instance, document.document_id, "interview repeated")
-    signed_list = trust.export_revocation_list(thai.instance, thai.issuer.material)
-    sequence, count = trust.import_revocation_list(
-        lao.instance, signed_list, lao.trust()
-    )
+    thai.revoke(document.document_id, "interview repeated")
+    checked = trust.check_revocation_list(thai.revocation_list(), lao.trust())
+    lao.lists.append(checked)
     revoked = verify_document(document.pdf, lao.trust(), catalog.standards)
 
     assert before.failed() == ["issuer_trusted"]
     assert trusted.verdict == "valid"
-    assert (sequence, count) == (1, 1)
+    assert (checked.sequence, len(checked.entries)) == (1, 1)
     assert revoked.failed() == ["not_revoked"]
     assert revoked.check("not_revoked").detail["reason"] == "interview repeated"
 
 
-def test_an_older_revocation_list_cannot_undo_a_newer_one(tmp_path, documents):
-    thai = make_agency(tmp_path / "th", THAI_AGENCY)
-    lao = make_agency(tmp_path / "la", LAO_AGENCY)
-    trust.import_trust_bundle(lao.instance, trust.export_trust_bundle(thai.instance))
-    first_id, second_id = (documents["th"].document_id, documents["lo"].document_id)
-    for document_id in (first_id, second_id):
-        trust.record_issued(thai.instance, document_id, "test")
-    trust.revoke(thai.instance, first_id, "first")
-    older = trust.export_revocation_list(thai.instance, thai.issuer.material)
-    trust.revoke(thai.instance, second_id, "second")
-    newer = trust.export_revocation_list(thai.instance, thai.issuer.material)
-
-    trust.import_revocation_list(lao.instance, newer, lao.trust())
-    with pytest.raises(trust.TrustError, match="older"):
-        trust.import_revocation_list(lao.instance, older, lao.trust())
-
-    assert (
-        len(lao.trust().revocations[trust.issuer_key(thai.issuer.material.certificate)])
-        == 2
+def test_a_revocation_list_keeps_the_phase_one_file_format(tmp_path):
+    thai = make_agency(tmp_path, THAI_AGENCY)
+    thai.revoke(
+        "6f0c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f",
+        "date corrected",
+        status="superseded",
+        replaced_by="7f0c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f",
     )
+
+    signed = json.loads(thai.revocation_list())
+
+    assert set(signed) == {"list", "signature"}
+    assert signed["list"]["type"] == "gms-revocation-list"
+    assert signed["list"]["format"] == 1
+    assert signed["list"]["sequence"] == 1
+    assert signed["list"]["entries"][0]["replaced_by"].startswith("7f0c1d2e")
+    assert signed["signature"]["algorithm"] == "ecdsa-sha256"
 
 
 def test_a_revocation_list_from_an_untrusted_or_altered_source_is_refused(tmp_path):
     thai = make_agency(tmp_path / "th", THAI_AGENCY)
     lao = make_agency(tmp_path / "la", LAO_AGENCY)
-    signed_list = trust.export_revocation_list(thai.instance, thai.issuer.material)
+    signed_list = thai.revocation_list()
 
     with pytest.raises(trust.TrustError, match="trusted"):
-        trust.import_revocation_list(lao.instance, signed_list, lao.trust())
+        trust.check_revocation_list(signed_list, lao.trust())
 
-    trust.import_trust_bundle(lao.instance, trust.export_trust_bundle(thai.instance))
+    exchange_bundle(thai, lao)
     altered = json.loads(signed_list)
     altered["list"]["sequence"] = 99
     with pytest.raises(trust.TrustError, match="signature"):
-        trust.import_revocation_list(
-            lao.instance, json.dumps(altered).encode(), lao.trust()
-        )
+        trust.check_revocation_list(json.dumps(altered).encode(), lao.trust())
     for garbage in (b"", b"{}", b"[1]", b"\xff" * 10):
-        with pytest.raises(trust.TrustError):
-            trust.import_revocation_list(lao.instance, garbage, lao.trust())
+        with pytest.raises(trust.TrustError) as refused:
+            trust.check_revocation_list(garbage, lao.trust())
+        assert refused.value.code == "not_list"
 
 
-def test_only_our_own_documents_can_be_revoked_and_only_once(tmp_path):
-    agency = make_agency(tmp_path, THAI_AGENCY)
+def test_a_withdrawal_needs_a_document_id_a_reason_and_a_replacement():
     document_id = "6f0c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f"
 
-    with pytest.raises(trust.TrustError, match="did not issue"):
-        trust.revoke(agency.instance, document_id, "x")
-    trust.record_issued(agency.instance, document_id, "test")
-    trust.revoke(
-        agency.instance,
-        document_id,
-        "typo in the place",
-        status="superseded",
-        replaced_by="7f0c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f",
+    problems = {}
+    for name, arguments, options in (
+        ("bad id", ("not-an-id", "x"), {}),
+        ("no reason", (document_id, "  "), {}),
+        ("no replacement", (document_id, "x"), {"status": "superseded"}),
+        (
+            "itself",
+            (document_id, "x"),
+            {"status": "superseded", "replaced_by": document_id},
+        ),
+    ):
+        with pytest.raises(trust.TrustError) as refused:
+            trust.withdrawal(*arguments, **options)
+        problems[name] = refused.value.code
+    entry = trust.withdrawal(document_id.upper(), " typo in the place ")
+
+    assert problems == {
+        "bad id": "bad_document_id",
+        "no reason": "no_reason",
+        "no replacement": "no_replacement",
+        "itself": "replaces_itself",
+    }
+    assert (entry.document_id, entry.reason) == (document_id, "typo in the place")
+
+
+def test_a_trust_context_survives_the_trip_to_a_worker_process(tmp_path):
+    thai = make_agency(tmp_path / "th", THAI_AGENCY)
+    lao = make_agency(tmp_path / "la", LAO_AGENCY)
+    exchange_bundle(lao, thai)
+    thai.revoke("6f0c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f", "duplicate")
+    context = thai.trust()
+
+    again = trust.TrustContext.from_plain(
+        pickle.loads(pickle.dumps(context.as_plain()))  # noqa: S301 - our own bytes
     )
-    with pytest.raises(trust.TrustError, match="already"):
-        trust.revoke(agency.instance, document_id, "again")
+
+    assert again.anchors.keys() == context.anchors.keys()
+    assert again.own == context.own
+    assert again.revocations == context.revocations
 
 
 def test_a_trust_bundle_carries_current_and_past_certificates(tmp_path):
@@ -196,7 +224,7 @@ def test_a_trust_bundle_carries_current_and_past_certificates(tmp_path):
 
     assert len(bundle) == 2
     with pytest.raises(trust.TrustError):
-        trust.import_trust_bundle(tmp_path, b"not a certificate")
+        trust.read_trust_bundle(b"not a certificate")
 
 
 def make_test_ca():

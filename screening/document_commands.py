@@ -1,7 +1,10 @@
 """`screening` commands for keys, trust, revocation, issuing and verifying.
 
-They work on an instance folder (``$SCREENING_INSTANCE_PATH``, default
-``./instance``) and need no web application or database.
+They run inside the application, like the web screens: the instance folder
+is the application's (``SCREENING_INSTANCE_PATH``, default ``./instance``),
+the agency is the database's own agency, and trust, revocations and the
+register of issued documents are the database's. Every change writes an
+audit row, as it would from the web.
 """
 
 from __future__ import annotations
@@ -15,35 +18,53 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
+from flask.cli import AppGroup
+from sqlalchemy.orm import Session
 
+from screening import accounts, audit, db, issued, trust_store
 from screening.cli import cli
-from screening.documents import instance as instances
 from screening.documents import keys, trust
+from screening.extensions import issuers, services, settings
+from screening.issuance import agency_identity
+from screening.models import Agency
 
 PARALLEL_FROM = 24  # below this many files, worker start-up costs more than it saves
+BY_COMMAND = "by the command line"
 
 
 def _instance() -> Path:
-    return instances.instance_path()
+    return settings().instance_path
 
 
-def _settings(folder: Path) -> instances.AgencySettings:
+def _agency(session: Session) -> Agency:
+    agency = accounts.own_agency(session)
+    if agency is None:
+        raise click.ClickException("no agency yet: run `screening init` first")
+    return agency
+
+
+def _material() -> keys.SigningMaterial:
     try:
-        return instances.load_settings(folder)
-    except instances.SettingsError as error:
+        return keys.load_signing_material(_instance())
+    except keys.AgencyKeyError as error:
         raise click.ClickException(str(error)) from None
 
 
-def _catalog(questionnaires: str | None) -> Any:
-    from screening.catalog import Catalog
-    from screening.sourcefile import DefinitionError
-
-    try:
-        return Catalog.load(Path(questionnaires) if questionnaires else None)
-    except DefinitionError as error:
-        raise click.ClickException(
-            f"cannot load the questionnaires:\n{error}"
-        ) from None
+def _audit(
+    session: Session,
+    action: str,
+    agency: Agency,
+    record_id: str | None = None,
+    detail: str = BY_COMMAND,
+) -> None:
+    audit.record(
+        session,
+        action,
+        record_type="document" if record_id else None,
+        record_id=record_id,
+        agency_id=agency.id,
+        detail=detail,
+    )
 
 
 def _write(data: bytes, output: str | None) -> None:
@@ -58,82 +79,48 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=1))
 
 
-questionnaires_option = click.option(
-    "--questionnaires",
-    type=click.Path(file_okay=False, exists=True),
-    help="Folder of standards and questionnaires (default: the bundled one).",
-)
+def _trust_context(session: Session) -> trust.TrustContext:
+    return trust_store.load_trust_context(session, _instance())
 
 
 # --- keys ------------------------------------------------------------------------
 
 
-@click.group("keys")
+@click.group("keys", cls=AppGroup)
 def keys_group() -> None:
-    """The agency's signing key and certificates."""
-
-
-def _identity_from(
-    folder: Path, name: str | None, country: str | None, province: str | None
-) -> instances.AgencySettings:
-    if name or country:
-        if not (name and country):
-            raise click.UsageError("give both --name and --country")
-        current = None
-        if (folder / instances.SETTINGS_FILE).exists():
-            current = _settings(folder)
-        settings = instances.AgencySettings(
-            keys.AgencyIdentity(name, country.upper(), province or ""),
-            current.timestamp_url if current else None,
-        )
-        instances.save_settings(folder, settings)
-        return settings
-    return _settings(folder)
-
-
-identity_options = [
-    click.option("--name", help="Agency name (Latin letters read best in the stamp)."),
-    click.option("--country", help="TH, LA, MM, KH, VN or CN."),
-    click.option("--province", help="Province of the agency."),
-]
-
-
-def _with_identity(function: Any) -> Any:
-    for option in reversed(identity_options):
-        function = option(function)
-    return function
+    """The agency's signing key and certificates (`screening init` makes the first)."""
 
 
 @keys_group.command("create")
-@_with_identity
 @click.option("--days", default=5 * 365, show_default=True, help="Validity in days.")
-def keys_create(
-    name: str | None, country: str | None, province: str | None, days: int
-) -> None:
-    """Create a key and self-signed certificate (rotating any current one)."""
-    folder = _instance()
-    settings = _identity_from(folder, name, country, province)
+def keys_create(days: int) -> None:
+    """Create a key and self-signed certificate, rotating any current one."""
+    session = db.session()
+    agency = _agency(session)
     try:
-        certificate = keys.create_signing_key(folder, settings.identity, days=days)
+        certificate = keys.create_signing_key(
+            _instance(), agency_identity(agency), days=days
+        )
     except keys.AgencyKeyError as error:
         raise click.ClickException(str(error)) from None
+    _audit(session, "key.create", agency)
+    session.commit()
     click.echo(f"certificate {keys.fingerprint(certificate)}")
     click.echo(f"valid until {certificate.not_valid_after_utc:%Y-%m-%d}")
 
 
 @keys_group.command("request")
-@_with_identity
 @click.option("-o", "--output", help="Where to write the request (default: stdout).")
-def keys_request(
-    name: str | None, country: str | None, province: str | None, output: str | None
-) -> None:
+def keys_request(output: str | None) -> None:
     """Create a pending key and a certificate request for a national CA."""
-    folder = _instance()
-    settings = _identity_from(folder, name, country, province)
+    session = db.session()
+    agency = _agency(session)
     try:
-        pem = keys.create_certificate_request(folder, settings.identity)
+        pem = keys.create_certificate_request(_instance(), agency_identity(agency))
     except keys.AgencyKeyError as error:
         raise click.ClickException(str(error)) from None
+    _audit(session, "key.request", agency)
+    session.commit()
     _write(pem, output)
 
 
@@ -141,21 +128,21 @@ def keys_request(
 @click.argument("file", type=click.File("rb"))
 def keys_import_cert(file: IO[bytes]) -> None:
     """Install the certificate (and chain) a CA issued for the pending key."""
+    session = db.session()
+    agency = _agency(session)
     try:
         certificate = keys.import_issued_certificate(_instance(), file.read())
     except keys.AgencyKeyError as error:
         raise click.ClickException(str(error)) from None
+    _audit(session, "key.import_certificate", agency)
+    session.commit()
     click.echo(f"certificate {keys.fingerprint(certificate)} installed")
 
 
 @keys_group.command("show")
 def keys_show() -> None:
     """List the current and past signing certificates."""
-    folder = _instance()
-    try:
-        current = keys.load_signing_material(folder).fingerprint
-    except keys.AgencyKeyError as error:
-        raise click.ClickException(str(error)) from None
+    current = _material().fingerprint
     rows = [
         {
             "sha256": keys.fingerprint(c),
@@ -164,7 +151,7 @@ def keys_show() -> None:
             "not_after": c.not_valid_after_utc.isoformat(),
             "current": keys.fingerprint(c) == current,
         }
-        for c in keys.own_certificates(folder)
+        for c in keys.own_certificates(_instance())
     ]
     _echo_json(rows)
 
@@ -175,7 +162,7 @@ cli.add_command(keys_group)
 # --- trust -----------------------------------------------------------------------
 
 
-@click.group("trust")
+@click.group("trust", cls=AppGroup)
 def trust_group() -> None:
     """Trust bundles: export ours, import a counterpart's."""
 
@@ -184,29 +171,38 @@ def trust_group() -> None:
 @click.option("-o", "--output", help="Where to write the bundle (default: stdout).")
 def trust_export(output: str | None) -> None:
     """Write our certificates, current and past, as one PEM bundle."""
+    session = db.session()
+    agency = _agency(session)
     try:
-        _write(trust.export_trust_bundle(_instance()), output)
+        bundle = trust.export_trust_bundle(_instance())
     except trust.TrustError as error:
         raise click.ClickException(str(error)) from None
+    _audit(session, "trust.export", agency)
+    session.commit()
+    _write(bundle, output)
 
 
 @trust_group.command("import")
 @click.argument("file", type=click.File("rb"))
 def trust_import(file: IO[bytes]) -> None:
     """Trust the certificates in a counterpart's bundle."""
+    session = db.session()
+    agency = _agency(session)
     try:
-        added = trust.import_trust_bundle(
-            _instance(), file.read(trust.MAX_IMPORT_BYTES + 1)
+        added = trust_store.import_trust_bundle(
+            session, file.read(trust.MAX_IMPORT_BYTES + 1)
         )
     except trust.TrustError as error:
         raise click.ClickException(str(error)) from None
+    _audit(session, "trust.import", agency)
+    session.commit()
     click.echo(f"{len(added)} new certificate(s) trusted")
 
 
 @trust_group.command("list")
 def trust_list() -> None:
     """Show every trusted certificate (ours and imported)."""
-    context = trust.load_trust_context(_instance())
+    context = _trust_context(db.session())
     _echo_json(
         [
             {
@@ -224,8 +220,12 @@ def trust_list() -> None:
 @click.argument("sha256")
 def trust_remove(sha256: str) -> None:
     """Stop trusting an imported certificate (by its SHA-256)."""
-    if not trust.remove_trusted(_instance(), sha256):
+    session = db.session()
+    agency = _agency(session)
+    if not trust_store.remove_trusted(session, sha256):
         raise click.ClickException("no imported certificate has that SHA-256")
+    _audit(session, "trust.remove", agency)
+    session.commit()
     click.echo(f"{sha256} is no longer trusted")
 
 
@@ -235,38 +235,44 @@ cli.add_command(trust_group)
 # --- revocation --------------------------------------------------------------------
 
 
-@cli.command("revoke", with_appcontext=False)
-@click.argument("document_id")
-@click.option("--reason", required=True, help="Why (no personal details).")
-def revoke_command(document_id: str, reason: str) -> None:
-    """Revoke one of our documents."""
+def _withdraw(document_id: str, reason: str, replaced_by: str | None) -> None:
+    session = db.session()
+    agency = _agency(session)
     try:
-        trust.revoke(_instance(), document_id, reason)
-    except trust.TrustError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"{document_id} revoked; export the revocation list to tell others")
-
-
-@cli.command("supersede", with_appcontext=False)
-@click.argument("document_id")
-@click.option("--by", "replaced_by", required=True, help="ID of the new document.")
-@click.option("--reason", required=True, help="Why (no personal details).")
-def supersede_command(document_id: str, replaced_by: str, reason: str) -> None:
-    """Mark one of our documents as replaced by a newer one."""
-    try:
-        trust.revoke(
-            _instance(),
+        row = issued.withdraw(
+            session,
             document_id,
             reason,
-            status="superseded",
+            status="superseded" if replaced_by else "revoked",
             replaced_by=replaced_by,
         )
     except trust.TrustError as error:
         raise click.ClickException(str(error)) from None
+    action = "document.supersede" if replaced_by else "document.revoke"
+    _audit(session, action, agency, row.document_id)
+    session.commit()
+
+
+@cli.command("revoke")
+@click.argument("document_id")
+@click.option("--reason", required=True, help="Why (no personal details).")
+def revoke_command(document_id: str, reason: str) -> None:
+    """Revoke one of our documents."""
+    _withdraw(document_id, reason, None)
+    click.echo(f"{document_id} revoked; export the revocation list to tell others")
+
+
+@cli.command("supersede")
+@click.argument("document_id")
+@click.option("--by", "replaced_by", required=True, help="ID of the new document.")
+@click.option("--reason", required=True, help="Why (no personal details).")
+def supersede_command(document_id: str, replaced_by: str, reason: str) -> None:
+    """Mark one of our documents as replaced by a newer one of ours."""
+    _withdraw(document_id, reason, replaced_by)
     click.echo(f"{document_id} superseded by {replaced_by}")
 
 
-@click.group("revocations")
+@click.group("revocations", cls=AppGroup)
 def revocations_group() -> None:
     """Signed revocation lists: export ours, import a counterpart's."""
 
@@ -275,28 +281,34 @@ def revocations_group() -> None:
 @click.option("-o", "--output", help="Where to write the list (default: stdout).")
 def revocations_export(output: str | None) -> None:
     """Write our revocations as a signed list."""
-    folder = _instance()
-    try:
-        material = keys.load_signing_material(folder)
-    except keys.AgencyKeyError as error:
-        raise click.ClickException(str(error)) from None
-    _write(trust.export_revocation_list(folder, material), output)
+    session = db.session()
+    agency = _agency(session)
+    signed_list = issued.revocation_list(session, _material())
+    _audit(session, "revocations.export", agency)
+    session.commit()
+    _write(signed_list, output)
 
 
 @revocations_group.command("import")
 @click.argument("file", type=click.File("rb"))
 def revocations_import(file: IO[bytes]) -> None:
     """Check a counterpart's signed list and keep it (never an older one)."""
-    folder = _instance()
+    session = db.session()
+    agency = _agency(session)
     try:
-        sequence, count = trust.import_revocation_list(
-            folder,
+        imported = trust_store.import_revocation_list(
+            session,
             file.read(trust.MAX_IMPORT_BYTES + 1),
-            trust.load_trust_context(folder),
+            _trust_context(session),
         )
     except trust.TrustError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"revocation list number {sequence} imported ({count} entries)")
+    _audit(session, "revocations.import", agency)
+    session.commit()
+    click.echo(
+        f"revocation list number {imported.sequence} imported "
+        f"({len(imported.entries)} entries)"
+    )
 
 
 cli.add_command(revocations_group)
@@ -305,7 +317,7 @@ cli.add_command(revocations_group)
 # --- issue -----------------------------------------------------------------------
 
 
-@cli.command("issue", with_appcontext=False)
+@cli.command("issue")
 @click.argument("answers", type=click.File("r", encoding="utf-8"))
 @click.option("-o", "--output", required=True, help="The signed PDF to write.")
 @click.option(
@@ -315,7 +327,6 @@ cli.add_command(revocations_group)
 )
 @click.option("--interviewer", help="Interviewer name (overrides the answers file).")
 @click.option("--supersedes", help="ID of an earlier document this one replaces.")
-@questionnaires_option
 def issue_command(
     answers: IO[str],
     output: str,
@@ -323,31 +334,26 @@ def issue_command(
     second_language: str | None,
     interviewer: str | None,
     supersedes: str | None,
-    questionnaires: str | None,
 ) -> None:
     """Issue a signed result document from a completed ANSWERS file."""
     from screening import batch
-    from screening.documents.issue import IssueOptions, Issuer
+    from screening.documents.issue import IssueOptions
 
-    folder = _instance()
-    settings = _settings(folder)
-    catalog = _catalog(questionnaires)
+    session = db.session()
+    agency = _agency(session)
+    catalog = services().catalog
     try:
         request = json.load(answers)
         scored = batch.assess_answers(request, catalog)
     except ValueError as error:  # JSON and input errors alike
         raise click.ClickException(f"{answers.name}: {error}") from None
     try:
-        material = keys.load_signing_material(folder)
+        issuer = issuers().get(agency)
     except keys.AgencyKeyError as error:
         raise click.ClickException(str(error)) from None
-    issuer = Issuer(
-        settings.identity,
-        material,
-        timestamp_url=settings.timestamp_url,
-        instance=folder,
-    )
     standard = catalog.standard(scored.questionnaire.standard)
+    if standard is None:  # the catalog checks this on loading; kept for the type
+        raise click.ClickException(f"unknown standard {scored.questionnaire.standard}")
     options = IssueOptions(
         second_language=second_language,
         interviewer=interviewer or str(request.get("interviewer") or ""),
@@ -356,6 +362,9 @@ def issue_command(
     )
     document = issuer.issue(scored, standard, options)
     Path(output).write_bytes(document.pdf)
+    issued.record_issue(session, document)
+    _audit(session, "document.issue", agency, document.document_id)
+    session.commit()
     _echo_json(
         {
             "document_id": document.document_id,
@@ -370,9 +379,13 @@ def issue_command(
 _worker_state: dict[str, Any] = {}
 
 
-def _prepare_worker(instance_folder: str, questionnaires: str | None) -> None:
-    _worker_state["trust"] = trust.load_trust_context(Path(instance_folder))
-    _worker_state["standards"] = _catalog(questionnaires).standards
+def _prepare_worker(plain_trust: dict[str, Any], questionnaires: str | None) -> None:
+    from screening.catalog import Catalog
+
+    _worker_state["trust"] = trust.TrustContext.from_plain(plain_trust)
+    _worker_state["standards"] = Catalog.load(
+        Path(questionnaires) if questionnaires else None, lazy=True
+    ).standards
 
 
 def _verify_path(path: str) -> dict[str, Any]:
@@ -397,26 +410,48 @@ def _pdf_files(targets: Iterable[str]) -> list[str]:
     return found
 
 
-@cli.command("verify", with_appcontext=False)
+def _verify_files(files: list[str], jobs: int) -> list[dict[str, Any]]:
+    context = _trust_context(db.session())
+    if jobs > 1:
+        folder = settings().questionnaires_folder
+        with ProcessPoolExecutor(
+            jobs,
+            initializer=_prepare_worker,
+            initargs=(context.as_plain(), str(folder) if folder else None),
+        ) as pool:
+            return list(pool.map(_verify_path, files, chunksize=4))
+    _worker_state["trust"] = context
+    _worker_state["standards"] = services().catalog.standards
+    return [_verify_path(path) for path in files]
+
+
+def _audit_verifications(results: list[dict[str, Any]]) -> None:
+    """One audit row per document: its ID and the verdict, nothing it says."""
+    session = db.session()
+    agency = accounts.own_agency(session)
+    for result in results:
+        document_id = result.get("document", {}).get("document_id")
+        audit.record(
+            session,
+            "document.verify",
+            record_type="document",
+            record_id=str(document_id)[:64] if document_id else None,
+            agency_id=agency.id if agency is not None else None,
+            detail=f"{result['verdict']}, {BY_COMMAND}",
+        )
+    session.commit()
+
+
+@cli.command("verify")
 @click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--jobs", type=int, help="Worker processes (default: by file count).")
-@questionnaires_option
-def verify_command(
-    targets: tuple[str, ...], jobs: int | None, questionnaires: str | None
-) -> None:
+def verify_command(targets: tuple[str, ...], jobs: int | None) -> None:
     """Verify result PDFs (files or folders); exit 0 only if every check passes."""
-    folder = str(_instance())
     files = _pdf_files(targets)
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 4) if len(files) >= PARALLEL_FROM else 1
-    if jobs > 1:
-        with ProcessPoolExecutor(
-            jobs, initializer=_prepare_worker, initargs=(folder, questionnaires)
-        ) as pool:
-            results = list(pool.map(_verify_path, files, chunksize=4))
-    else:
-        _prepare_worker(folder, questionnaires)
-        results = [_verify_path(path) for path in files]
+    results = _verify_files(files, jobs)
+    _audit_verifications(results)
     valid = sum(1 for result in results if result["verdict"] == "valid")
     if len(targets) == 1 and len(files) == 1 and not Path(targets[0]).is_dir():
         _echo_json(results[0])
@@ -431,7 +466,7 @@ def verify_command(
         sys.exit(1)
 
 
-@cli.command("verify-token", with_appcontext=False)
+@cli.command("verify-token")
 @click.argument("token", required=False)
 @click.option("--image", type=click.File("rb"), help="A photo or scan of the QR code.")
 def verify_token_command(token: str | None, image: IO[bytes] | None) -> None:
@@ -442,7 +477,7 @@ def verify_token_command(token: str | None, image: IO[bytes] | None) -> None:
         verify_token_image,
     )
 
-    context = trust.load_trust_context(_instance())
+    context = _trust_context(db.session())
     if image is not None:
         report = verify_token_image(image.read(MAX_IMAGE_BYTES + 1), context)
     elif token:
