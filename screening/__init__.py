@@ -68,12 +68,20 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from screening import admin, auth, interview, pages, results
+    from screening import (
+        admin,
+        auth,
+        interview,
+        pages,
+        result_documents,
+        results,
+    )
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(interview.bp)
     app.register_blueprint(results.bp)
+    app.register_blueprint(result_documents.bp)
     pages.register_error_pages(app)
     pages.register_template_helpers(app)

@@ -16,7 +16,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from screening.accounts import MIN_PASSWORD_LENGTH
@@ -117,3 +117,31 @@ class StartScreeningForm(FlaskForm):
         _l("Interview language"), validators=[DataRequired()]
     )
     respondent_language = SelectField(_l("Show a second language beside it (optional)"))
+
+
+DOCUMENT_LANGUAGES = (("th", "ไทย"), ("lo", "ລາວ"), ("en", "English"))
+
+
+class IssueDocumentForm(FlaskForm):
+    second_language = SelectField(
+        _l("Second language of the document"),
+        choices=[SelectChoice(code, name) for code, name in DOCUMENT_LANGUAGES],
+        validators=[DataRequired()],
+    )
+
+
+class WithdrawDocumentForm(FlaskForm):
+    reason = StringField(
+        # Translators: why a signed result document is revoked or replaced.
+        _l("Reason (no personal details: it is sent to the counterpart agency)"),
+        validators=[DataRequired(), Length(max=300)],
+    )
+    second_language = SelectField(
+        _l("Second language of the replacement"),
+        choices=[SelectChoice(code, name) for code, name in DOCUMENT_LANGUAGES],
+        validators=[Optional()],
+    )
+    action = SelectField(
+        choices=[SelectChoice("revoke", "revoke"), SelectChoice("supersede", "")],
+        validators=[DataRequired()],
+    )

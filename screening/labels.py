@@ -42,6 +42,12 @@ STATUSES = {
     "stopped": N_("Stopped: no consent"),
     "completed": N_("Completed"),
 }
+DOCUMENT_STATUSES = {
+    "valid": N_("Valid"),
+    "revoked": N_("Revoked"),
+    # Translators: a signed document replaced by a newer one.
+    "superseded": N_("Replaced"),
+}
 ELEMENTS = {
     # Translators: the three elements of the Palermo Protocol definition of
     # trafficking (act, means, purpose), as used in national anti-trafficking law.

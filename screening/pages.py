@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from screening import db, labels
 from screening.config import INTERFACE_LANGUAGES
 from screening.forms import ROLE_LABELS
-from screening.i18n import current_language
+from screening.i18n import LANGUAGE_NAMES, current_language
 from screening.interviews import can_see_screenings
 from screening.models import ROLES
 
@@ -108,12 +108,14 @@ def _in_interface(table: dict[str, str]) -> Callable[[str], str]:
 
 def register_template_helpers(app: Flask) -> None:
     """Functions templates use to put codes into words of the interface language."""
+    app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
     app.jinja_env.globals.update(
         can_see_screenings=can_see_screenings,
         role_names=lambda roles: ", ".join(
             str(ROLE_LABELS[role]) for role in ROLES if role in roles
         ),
         status_label=_in_interface(labels.STATUSES),
+        document_status=_in_interface(labels.DOCUMENT_STATUSES),
         band_heading=_in_interface(labels.BAND_HEADINGS),
         band_text=_in_interface(labels.BAND_TEXTS),
         strength_name=_in_interface(labels.STRENGTHS),

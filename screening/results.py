@@ -36,10 +36,8 @@ from screening.standard import (
 bp = Blueprint("results", __name__, url_prefix="/screenings")
 
 
-def load_result(
-    reference: str, action: str = "screening.result_view"
-) -> tuple[Screening, interviews.ScreeningResult]:
-    """A completed screening the current user may see, scored, with one audit row.
+def find_result(reference: str) -> tuple[Screening, interviews.ScreeningResult]:
+    """A completed screening the current user may see, scored (404 otherwise).
 
     The result is recomputed from the stored answers under the stored
     questionnaire version and its standard: scoring is deterministic, so it
@@ -54,6 +52,15 @@ def load_result(
     result = interviews.evaluate(
         questionnaire, standard(questionnaire.standard), answers
     )
+    return screening, result
+
+
+def load_result(
+    reference: str, action: str = "screening.result_view"
+) -> tuple[Screening, interviews.ScreeningResult]:
+    """The same as find_result, with one audit row of the view, committed."""
+    screening, result = find_result(reference)
+    session = db.session()
     audit.record(
         session,
         action,
@@ -286,6 +293,12 @@ def explain(
     return Explanation(dimensions, other_groups, uncertain, likely, possible)
 
 
+def document_panel(screening: Screening, scored: interviews.ScreeningResult) -> dict:
+    from screening import result_documents
+
+    return result_documents.document_panel(screening, scored)
+
+
 @bp.get("/<reference>/result")
 @login_required
 def result(reference: str) -> ResponseReturnValue:
@@ -303,4 +316,5 @@ def result(reference: str) -> ResponseReturnValue:
         ),
         state_label=lambda state: label(STATES, state, language),
         title=gettext("Result"),
+        **document_panel(screening, scored),
     )

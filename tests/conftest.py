@@ -241,6 +241,17 @@ def people(app: Flask) -> People:
         return found
 
 
+@pytest.fixture
+def agency_key(app: Flask, people: People) -> Path:
+    """The signing key and certificate `screening init` gives the agency."""
+    from screening.documents import keys
+    from screening.issuance import agency_identity
+
+    instance = Path(app.instance_path)
+    keys.create_signing_key(instance, agency_identity(people.agency))
+    return instance
+
+
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     page = client.get(path, follow_redirects=True).get_data(as_text=True)
     match = CSRF.search(page)

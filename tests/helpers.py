@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from tests.conftest import Browser
@@ -72,3 +74,78 @@ LIKELY_WORK = {
     "exit_fee": "30000",
     "exit_fee_currency": "THB",
 }
+
+
+def complete_mini(browser: Browser, work: dict[str, Any] | None = None) -> str:
+    """A completed mini screening (a likely child result by default)."""
+    reference = start(browser)
+    consent(browser, reference)
+    save(browser, reference, "person", {"age_at_departure": "15"})
+    save(browser, reference, "work", work or LIKELY_WORK, _js="1")
+    response = browser.post(f"/screenings/{reference}/complete")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return reference
+
+
+def completed_from_answers(app, username: str, request: dict[str, Any]) -> str:
+    """A completed screening holding an answers file's answers, saved as pages do."""
+    from sqlalchemy import select
+
+    from screening import db, interviews
+    from screening.extensions import cipher, questionnaires, standard
+    from screening.models import QuestionnaireVersion, User
+
+    with app.app_context():
+        session = db.session()
+        user = session.scalars(select(User).where(User.username == username)).one()
+        version = session.scalars(
+            select(QuestionnaireVersion).where(
+                QuestionnaireVersion.questionnaire_id == request["questionnaire"]["id"]
+            )
+        ).one()
+        questionnaire = questionnaires().get(version)
+        answers = questionnaire.check_answers(request["answers"])
+        screening = interviews.start_screening(
+            session,
+            user,
+            version,
+            questionnaire,
+            interview_language=request["language"],
+            respondent_language=None,
+        )
+        for section in questionnaire.sections:
+            posted = {q.id: answers[q.id] for q in section.questions if q.id in answers}
+            interviews.save_answers(
+                session,
+                cipher(),
+                screening,
+                questionnaire,
+                section=section,
+                posted=posted,
+                user=user,
+            )
+        saved = interviews.load_answers(session, cipher(), screening)
+        interviews.complete_screening(
+            session, screening, questionnaire, standard(questionnaire.standard), saved
+        )
+        session.commit()
+        return screening.reference
+
+
+DOCUMENT_ID = re.compile(r'data-document-id="([0-9a-f-]{36})"')
+
+
+def issue(browser, reference: str, second: str = "lo"):
+    return browser.post(
+        f"/screenings/{reference}/documents", {"second_language": second}
+    )
+
+
+def result_page(browser, reference: str) -> str:
+    return html.unescape(
+        browser.get(f"/screenings/{reference}/result").get_data(as_text=True)
+    )
+
+
+def document_ids(browser, reference: str) -> list[str]:
+    return DOCUMENT_ID.findall(result_page(browser, reference))

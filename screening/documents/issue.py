@@ -170,7 +170,7 @@ def _person_rows(
     questionnaire: Questionnaire, answers: Mapping[str, Any], languages: Sequence[str]
 ) -> tuple[Row, ...]:
     """Identity details, only when the person consented to sharing them."""
-    if not _consents_to_sharing(questionnaire, answers):
+    if not consents_to_sharing(questionnaire, answers):
         return ()
     rows = []
     for fact in IDENTITY_FACTS:
@@ -250,9 +250,10 @@ def build_context(
     )
 
 
-def _consents_to_sharing(
+def consents_to_sharing(
     questionnaire: Questionnaire, answers: Mapping[str, Any]
 ) -> bool:
+    """Did the person agree that their identity may reach the counterpart?"""
     question = questionnaire.fact_question("consent_sharing")
     return question is not None and answers.get(question.id) == "yes"
 
