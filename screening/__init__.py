@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
         pages,
         result_documents,
         results,
+        verification,
     )
 
     app.register_blueprint(pages.bp)
@@ -83,5 +84,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(interview.bp)
     app.register_blueprint(results.bp)
     app.register_blueprint(result_documents.bp)
+    app.register_blueprint(verification.bp)
     pages.register_error_pages(app)
     pages.register_template_helpers(app)

@@ -20,6 +20,7 @@ from screening.forms import ROLE_LABELS
 from screening.i18n import LANGUAGE_NAMES, current_language
 from screening.interviews import can_see_screenings
 from screening.models import ROLES
+from screening.verification import can_verify
 
 bp = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ def home() -> ResponseReturnValue:
         return redirect(url_for("interview.list_screenings"))
     if "administrator" in current_user.roles:
         return redirect(url_for("admin.list_users"))
+    if "verifier" in current_user.roles:
+        return redirect(url_for("verify.page"))
     return render_template("home.html")
 
 
@@ -83,9 +86,24 @@ def _error_page(error: HTTPException) -> ResponseReturnValue:
         message = messages.get(
             code, gettext("Something went wrong. Nothing more was saved.")
         )
-    if request.accept_mimetypes.best == "application/json" or request.is_json:
+    if (
+        request.accept_mimetypes.best == "application/json"
+        or request.is_json
+        or request.path.startswith("/api/")
+    ):
         return {"error": code, "message": message}, code
-    return render_template("error.html", code=code, message=message), code
+    back = None
+    if request.blueprint == "verify" and code == 413:
+        from screening.documents.verify import MAX_DOCUMENT_BYTES, MAX_IMAGE_BYTES
+
+        message = gettext(
+            "The file is too large to verify: a PDF may be up to %(pdf)d MB and a "
+            "photo up to %(photo)d MB.",
+            pdf=MAX_DOCUMENT_BYTES // (1024 * 1024),
+            photo=MAX_IMAGE_BYTES // (1024 * 1024),
+        )
+        back = url_for("verify.page")
+    return render_template("error.html", code=code, message=message, back=back), code
 
 
 def _unexpected(error: Exception) -> ResponseReturnValue:
@@ -111,6 +129,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
     app.jinja_env.globals.update(
         can_see_screenings=can_see_screenings,
+        can_verify=can_verify,
         role_names=lambda roles: ", ".join(
             str(ROLE_LABELS[role]) for role in ROLES if role in roles
         ),

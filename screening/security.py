@@ -148,11 +148,35 @@ def require_role(*roles: str) -> Callable[[View], View]:
     return decorator
 
 
+def upload_limit(size: int) -> Callable[[View], View]:
+    """Let a view receive a request body of up to ``size`` bytes.
+
+    Every other request keeps the application's MAX_CONTENT_LENGTH. The limit
+    is applied before the CSRF check reads the form.
+    """
+
+    def decorator(view: View) -> View:
+        view.upload_limit = size  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+def _apply_upload_limit() -> None:
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    size = getattr(view, "upload_limit", None)
+    if size is not None:
+        request.max_content_length = size
+
+
 def init_app(app: Flask, proxy_count: int) -> None:
     if proxy_count:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxy_count, x_proto=proxy_count, x_host=proxy_count
         )
+    app.before_request(_apply_upload_limit)  # before CSRFProtect reads the form
     csrf.init_app(app)
     login_manager.init_app(app)
     app.before_request(_expire_idle_sessions)

@@ -1,0 +1,246 @@
+"""Verifying a result document: the page (PDF, pasted QR token, photo) and the API.
+
+Everything is checked here, against the certificates and revocation lists
+this instance imported; nothing is ever sent to the issuing agency. Any
+upload, however foreign or damaged, gets a plain verdict. Each verification
+writes an audit row with the document ID and the verdict only.
+
+The JSON API (``POST /api/verify``) serves a signed-in session: the same
+login, timeouts and roles as the page, with the CSRF token in an
+``X-CSRFToken`` header. It takes the PDF as the request body
+(``application/pdf``), a multipart form with ``document``, ``image`` or
+``token``, or JSON ``{"token": "GMS1:..."}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+
+from screening import audit, db, labels, trust_store
+from screening.documents import verify
+from screening.documents.trust import TrustError, normalized_document_id
+from screening.extensions import services, settings
+from screening.i18n import current_language, format_moment
+from screening.security import client_address, require_role, upload_limit
+
+bp = Blueprint("verify", __name__)
+log = logging.getLogger(__name__)
+
+VERIFY_ROLES = frozenset(
+    {"verifier", "interviewer", "supervisor", "coordinator", "administrator"}
+)
+# The largest upload (a photo) plus room for the form around it.
+UPLOAD_LIMIT = verify.MAX_IMAGE_BYTES + 256 * 1024
+MAX_TOKEN_CHARACTERS = 4096
+
+
+def can_verify(user: Any) -> bool:
+    return bool(user.is_authenticated and user.roles & VERIFY_ROLES)
+
+
+def _read(upload: FileStorage, limit: int) -> bytes:
+    """An uploaded file's bytes, one more than the limit at most."""
+    return upload.stream.read(limit + 1)
+
+
+def verify_upload(kind: str, data: bytes) -> verify.Report:
+    """Verify one PDF, photo or token (as UTF-8) against this instance's trust."""
+    context = trust_store.load_trust_context(db.session(), settings().instance_path)
+    if kind == "pdf":
+        return verify.verify_document(data, context, services().catalog.standards)
+    if kind == "image":
+        if len(data) > verify.MAX_IMAGE_BYTES:
+            return verify.Report("unreadable", problem="input.too_large")
+        return verify.verify_token_image(data, context)
+    token = data[:MAX_TOKEN_CHARACTERS].decode("utf-8", "replace")
+    return verify.verify_token(token, context)
+
+
+def _audit(report: verify.Report, kind: str) -> None:
+    """One row: the document's ID when it could be read, and the verdict."""
+    try:
+        document_id: str | None = normalized_document_id(
+            str(report.document.get("document_id", ""))
+        )
+    except TrustError:
+        document_id = None
+    audit.record(
+        db.session(),
+        "document.verify",
+        user=current_user,
+        record_type="document",
+        record_id=document_id,
+        address=client_address(),
+        detail=f"{report.verdict} ({kind})",
+    )
+    db.session().commit()
+
+
+# --- the page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    name: str
+    status: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A report in the reader's language."""
+
+    verdict: str
+    message: str
+    problem: str | None
+    checks: list[CheckLine]
+    facts: list[tuple[str, str]]
+
+
+def _in_language(messages: dict[str, str], language: str) -> str:
+    return messages.get(language) or messages["en"]
+
+
+def _facts(document: dict[str, Any], language: str) -> list[tuple[str, str]]:
+    facts = []
+    if document.get("band") in labels.BAND_HEADINGS:
+        facts.append(
+            (
+                gettext("Result"),
+                labels.label(labels.BAND_HEADINGS, document["band"], language),
+            )
+        )
+    issuer = document.get("issuer")
+    if isinstance(issuer, dict) and issuer.get("name"):
+        facts.append((gettext("Issued by"), str(issuer["name"])))
+    if document.get("issued_at"):
+        facts.append((gettext("Issued"), _moment(str(document["issued_at"]))))
+    if document.get("standard"):
+        facts.append((gettext("Standard"), str(document["standard"])))
+    if document.get("document_id"):
+        facts.append((gettext("Document ID"), str(document["document_id"])))
+    return facts
+
+
+def _moment(text: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return format_moment(moment) if moment.tzinfo else text
+
+
+def present(report: verify.Report) -> ReportView:
+    """The report's verdict, each check and the document's facts, in words."""
+    language = current_language()
+    data = report.as_dict()
+    return ReportView(
+        verdict=report.verdict,
+        message=_in_language(data["message"], language),
+        problem=(
+            _in_language(data["problem"]["message"], language)
+            if "problem" in data
+            else None
+        ),
+        checks=[
+            CheckLine(
+                check["check"],
+                check["status"],
+                _in_language(check["message"], language),
+            )
+            for check in data["checks"]
+        ],
+        facts=_facts(report.document, language),
+    )
+
+
+def _page(
+    report: verify.Report | None = None, error: str | None = None, status: int = 200
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "verify/verify.html",
+            report=present(report) if report is not None else None,
+            error=error,
+            max_pdf_mb=verify.MAX_DOCUMENT_BYTES // (1024 * 1024),
+            max_image_mb=verify.MAX_IMAGE_BYTES // (1024 * 1024),
+        ),
+        status,
+    )
+
+
+@bp.get("/verify")
+@require_role(*VERIFY_ROLES)
+def page() -> ResponseReturnValue:
+    return _page()
+
+
+@bp.post("/verify")
+@require_role(*VERIFY_ROLES)
+@upload_limit(UPLOAD_LIMIT)
+def check() -> ResponseReturnValue:
+    kind = request.form.get("kind", "")
+    data: bytes | None = None
+    if kind == "pdf" and request.files.get("document"):
+        data = _read(request.files["document"], verify.MAX_DOCUMENT_BYTES)
+    elif kind == "image" and request.files.get("image"):
+        data = _read(request.files["image"], verify.MAX_IMAGE_BYTES)
+    elif kind == "token" and request.form.get("token", "").strip():
+        data = request.form["token"].encode("utf-8")
+    if data is None:
+        message = gettext("Choose a PDF file or a photo, or paste a QR token.")
+        return _page(error=message, status=400)
+    report = verify_upload(kind, data)
+    _audit(report, kind)
+    return _page(report)
+
+
+# --- the JSON API -----------------------------------------------------------------
+
+
+def _api_input() -> tuple[str, bytes] | None:
+    """What the API request carries: (kind, data), or None."""
+    if request.mimetype in ("application/pdf", "application/octet-stream"):
+        return "pdf", request.get_data(cache=False)
+    if request.mimetype == "application/json":
+        body = request.get_json(silent=True)
+        token = body.get("token") if isinstance(body, dict) else None
+        if isinstance(token, str) and token.strip():
+            return "token", token.encode("utf-8")
+        return None
+    if request.files.get("document"):
+        return "pdf", _read(request.files["document"], verify.MAX_DOCUMENT_BYTES)
+    if request.files.get("image"):
+        return "image", _read(request.files["image"], verify.MAX_IMAGE_BYTES)
+    if request.form.get("token", "").strip():
+        return "token", request.form["token"].encode("utf-8")
+    return None
+
+
+@bp.post("/api/verify")
+@upload_limit(UPLOAD_LIMIT)
+def api() -> ResponseReturnValue:
+    if not current_user.is_authenticated:
+        abort(401)
+    if not can_verify(current_user):
+        abort(403)
+    found = _api_input()
+    if found is None:
+        return {
+            "error": 400,
+            "message": "send a PDF (application/pdf), a multipart form with "
+            "document, image or token, or JSON {'token': ...}",
+        }, 400
+    kind, data = found
+    report = verify_upload(kind, data)
+    _audit(report, kind)
+    return {"kind": kind, **report.as_dict()}
