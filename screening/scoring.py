@@ -523,7 +523,13 @@ def _possible_reasons(
         if clause.met and not isinstance(part, Inconclusive)
     ]
     if facts.inconclusive():
-        needed = _minimal_completion(uncertain, completes_rule)
+        strengths = scorer.strength_of[facts.profile]
+        weakest_first = sorted(
+            uncertain,
+            key=lambda key: (REMOVAL_ORDER[strengths[key]], -scorer.order[key]),
+        )
+        kept = set(_minimal_completion(weakest_first, completes_rule))
+        needed = [key for key in uncertain if key in kept]
         reasons.append(
             Reason(
                 "inconclusive", uncertain=tuple((key, checked[key]) for key in needed)
@@ -532,13 +538,21 @@ def _possible_reasons(
     return reasons
 
 
+# Which uncertain answers to try dropping first when naming the ones that
+# matter: weak before medium before strong, so the answers reported are the
+# strongest that could complete the rule. Unweighted act and purpose
+# indicators decide the child rule on their own, so they are kept longest.
+REMOVAL_ORDER: dict[str | None, int] = {"W": 0, "M": 1, "S": 2, None: 3}
+
+
 def _minimal_completion(
     uncertain: list[str], completes_rule: Callable[[Iterable[str]], bool]
 ) -> list[str]:
     """A smallest-by-removal set of uncertain answers that would complete the rule.
 
-    Each uncertain answer is dropped in turn if the rule still completes
-    without it, so every answer reported is one the result depends on.
+    Each uncertain answer is dropped in turn, in the order given, if the rule
+    still completes without it, so every answer reported is one the result
+    depends on.
     """
     needed = list(uncertain)
     for key in uncertain:

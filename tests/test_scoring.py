@@ -505,3 +505,42 @@ def test_the_standard_file_hash_ignores_labels(tmp_path: Path, gms):
 
     assert load_standard(relabelled).digest == gms.digest
     assert load_standard(reweighted).digest != gms.digest
+
+
+def test_inconclusive_prefers_to_name_strong_answers_over_weak_ones(standard):
+    # D5 could be completed by the two strong answers, or by one strong and
+    # the weak CD15: the reason names the strong pair.
+    states = {
+        "DR1": "yes",
+        "DR8": "yes",
+        "EX1": "yes",
+        "EX2": "yes",
+        "CD1": "declined",
+        "CD3": "declined",
+        "CD15": "declined",
+    }
+
+    result = assess(standard, states, "adult")
+
+    inconclusive = next(r for r in result.reasons if r.code == "inconclusive")
+    assert inconclusive.uncertain == (("CD1", "declined"), ("CD3", "declined"))
+
+
+def test_every_answer_named_as_inconclusive_is_needed(gms):
+    @given(screenings(gms))
+    @_property_settings(300)
+    def check(screening):
+        states, child = screening
+        profile = "child" if child else "adult"
+        result = assess(gms, states, profile)
+        reasons = [r for r in result.reasons if r.code == "inconclusive"]
+        if not reasons:
+            return
+        named = [key for key, _ in reasons[0].uncertain]
+        as_yes = {**states, **dict.fromkeys(named, "yes")}
+        assert assess(gms, as_yes, profile).band == "likely"
+        for key in named:  # and none of them could be left out
+            without = {**as_yes, key: states[key]}
+            assert assess(gms, without, profile).band != "likely"
+
+    check()
