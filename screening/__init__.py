@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
         pages,
         result_documents,
         results,
+        trust_admin,
         verification,
     )
 
@@ -85,5 +86,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(results.bp)
     app.register_blueprint(result_documents.bp)
     app.register_blueprint(verification.bp)
+    app.register_blueprint(trust_admin.bp)
     pages.register_error_pages(app)
     pages.register_template_helpers(app)

@@ -7,6 +7,9 @@ appear in the interview language.
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
+from screening.documents.trust import TrustError
 from screening.i18n import N_, gettext_in
 
 # The outcome wording of DOMAIN.md, exactly. `not_established` never reads
@@ -41,6 +44,34 @@ STATUSES = {
     "in_progress": N_("In progress"),
     "stopped": N_("Stopped: no consent"),
     "completed": N_("Completed"),
+}
+# Why a trust file or a withdrawal was refused, by TrustError code.
+TRUST_PROBLEMS = {
+    "too_large": N_("The file is too large: at most 2 MB."),
+    "not_bundle": N_("This is not a trust bundle (a PEM file of certificates)."),
+    "not_ecdsa": N_("Only ECDSA certificates are accepted."),
+    "not_list": N_("This is not a signed revocation list."),
+    "list_untrusted": N_(
+        "The list is not signed by an agency trusted here, or its certificate "
+        "is not valid now. Import that agency's trust bundle first."
+    ),
+    "list_signature": N_(
+        "The signature of the list does not hold: it was changed after signing."
+    ),
+    "list_older": N_(
+        "This list (number %(sequence)d) is older than the one already imported "
+        "(number %(kept)d). It was not imported: an older list cannot bring back "
+        "a revoked document."
+    ),
+    "no_certificate": N_("This instance has no signing certificate yet."),
+    "not_ours": N_("This instance did not issue that document."),
+    "already_withdrawn": N_("This document was already revoked or replaced."),
+    "bad_replacement": N_(
+        "The replacing document must be a valid document issued here."
+    ),
+    "replaces_itself": N_("A document cannot replace itself."),
+    "bad_document_id": N_("A document ID looks like 6f0c1d2e-3a4b-4c5d-8e9f-…"),
+    "no_reason": N_("Give a reason."),
 }
 DOCUMENT_STATUSES = {
     "valid": N_("Valid"),
@@ -95,3 +126,9 @@ PATTERNS = {
     "c": N_("three or more medium indicators"),
     "d": N_("two medium indicators and at least one weak"),
 }
+
+
+def trust_problem(error: TrustError) -> str:
+    """A refused trust file or withdrawal, in the interface language."""
+    message = TRUST_PROBLEMS.get(error.code, N_("This cannot be done."))
+    return gettext(message, **error.values)

@@ -23,7 +23,7 @@ from screening.documents.keys import AgencyKeyError
 from screening.documents.trust import TrustError
 from screening.extensions import cipher, issuers, standard
 from screening.forms import IssueDocumentForm, WithdrawDocumentForm
-from screening.i18n import N_
+from screening.labels import trust_problem
 from screening.models import IssuedDocument, Screening
 from screening.results import find_result
 from screening.security import client_address
@@ -32,11 +32,6 @@ bp = Blueprint("documents", __name__, url_prefix="/screenings")
 log = logging.getLogger(__name__)
 
 WITHDRAW_ROLES = frozenset({"supervisor", "coordinator", "administrator"})
-# Problems a withdrawal can meet, worded for the person who asked.
-WITHDRAW_PROBLEMS = {
-    "already_withdrawn": N_("This document was already revoked or replaced."),
-    "no_reason": N_("Give a reason."),
-}
 
 
 def may_withdraw(user: Any) -> bool:
@@ -193,8 +188,7 @@ def withdraw(reference: str, document_id: str) -> ResponseReturnValue:
         )
     except TrustError as error:
         session.rollback()
-        problem = WITHDRAW_PROBLEMS.get(error.code, N_("This cannot be done."))
-        flash(gettext(problem), "error")
+        flash(trust_problem(error), "error")
         return _back(screening)
     if replacement is not None:
         _audit("document.issue", replacement, screening)

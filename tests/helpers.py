@@ -149,3 +149,21 @@ def result_page(browser, reference: str) -> str:
 
 def document_ids(browser, reference: str) -> list[str]:
     return DOCUMENT_ID.findall(result_page(browser, reference))
+
+
+def signed(band: str = "likely", pdf: bytes = b"%PDF-1.7 signed") -> Any:
+    """A stand-in for a document just signed (no rendering needed here)."""
+    import datetime as dt
+    import uuid
+
+    from screening.documents.issue import IssuedDocument
+
+    return IssuedDocument(
+        document_id=str(uuid.uuid4()),
+        pdf=pdf,
+        record={"band": band, "issuer": {"certificate_sha256": "ab" * 32}},
+        record_bytes=b"{}",
+        token="GMS1:",
+        languages=("th", "lo", "en"),
+        issued_at=dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC),
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 from pathlib import Path
@@ -13,24 +12,11 @@ from sqlalchemy import select
 from screening import issued, trust_store
 from screening.crypto import DataCipher
 from screening.documents import keys, trust
-from screening.documents.issue import IssuedDocument as Signed
 from screening.models import IssuedDocument
 from tests.conftest import TEST_DATA_KEY
+from tests.helpers import signed
 
 LAO = keys.AgencyIdentity("Bokeo Provincial Anti-Trafficking Unit", "LA", "Bokeo")
-
-
-def signed(band: str = "likely", pdf: bytes = b"%PDF-1.7 signed") -> Signed:
-    """A stand-in for a document just signed (no rendering needed here)."""
-    return Signed(
-        document_id=str(uuid.uuid4()),
-        pdf=pdf,
-        record={"band": band, "issuer": {"certificate_sha256": "ab" * 32}},
-        record_bytes=b"{}",
-        token="GMS1:",
-        languages=("th", "lo", "en"),
-        issued_at=dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC),
-    )
 
 
 @pytest.fixture

@@ -1,0 +1,201 @@
+"""The administrators' trust screens: bundles, revocation lists, the register."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+
+import pytest
+from cryptography import x509
+from sqlalchemy import select
+
+from screening import db, issued
+from screening.documents import keys, trust
+from screening.models import AuditEvent, IssuedDocument
+from tests.helpers import signed
+
+LAO = keys.AgencyIdentity("Bokeo Provincial Anti-Trafficking Unit", "LA", "Bokeo")
+ADMIN_PAGES = ["/admin/trust", "/admin/documents", "/admin/trust/bundle.pem"]
+
+
+@pytest.fixture
+def counterpart(tmp_path):
+    folder = tmp_path / "lao"
+    keys.create_signing_key(folder, LAO)
+    return folder, keys.load_signing_material(folder)
+
+
+@pytest.fixture
+def admin(signed_in, agency_key):
+    return signed_in("admin")
+
+
+def send(browser, path: str, field: str, data: bytes):
+    return browser.post(
+        path,
+        {field: (io.BytesIO(data), "file")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+
+
+def actions(app) -> list[str]:
+    with app.app_context():
+        return [row.action for row in db.session().scalars(select(AuditEvent))]
+
+
+def test_our_trust_bundle_exports_with_an_audit_row(app, admin):
+    page = admin.get("/admin/trust").get_data(as_text=True)
+    response = admin.get("/admin/trust/bundle.pem")
+
+    certificates = x509.load_pem_x509_certificates(response.data)
+    assert "O=Chiang Rai PSDHS" in page and "current" in page
+    assert len(certificates) == 1
+    assert "trust-bundle.pem" in response.headers["Content-Disposition"]
+    assert "trust.export" in actions(app)
+
+
+def test_a_counterpart_bundle_is_imported_listed_and_removed(app, admin, counterpart):
+    folder, material = counterpart
+    bundle = trust.export_trust_bundle(folder)
+
+    imported = send(admin, "/admin/trust/bundle", "bundle", bundle).get_data(
+        as_text=True
+    )
+    again = send(admin, "/admin/trust/bundle", "bundle", bundle).get_data(as_text=True)
+    removed = admin.post(
+        f"/admin/trust/issuers/{material.fingerprint}/remove", follow_redirects=True
+    ).get_data(as_text=True)
+    missing = admin.post(f"/admin/trust/issuers/{material.fingerprint}/remove")
+
+    assert "New certificates trusted: 1." in imported
+    assert material.fingerprint in imported
+    assert "New certificates trusted: 0." in again
+    assert "no longer trusted" in removed
+    assert material.fingerprint not in removed
+    assert missing.status_code == 404
+    assert actions(app).count("trust.import") == 2
+    assert "trust.remove" in actions(app)
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "Choose a file to import."),
+        (b"hello", "This is not a trust bundle"),
+        (b"-" * (trust.MAX_IMPORT_BYTES + 10), "The file is too large"),
+    ],
+)
+def test_a_bad_bundle_is_refused_with_a_plain_message(app, admin, data, words):
+    field = "bundle" if data else "nothing"
+
+    response = send(admin, "/admin/trust/bundle", field, data)
+
+    assert response.status_code == 200
+    assert words in response.get_data(as_text=True)
+    assert "trust.import" not in actions(app)
+
+
+def test_a_file_over_the_import_limit_gets_the_error_page(admin):
+    response = admin.post(
+        "/admin/trust/bundle",
+        {"bundle": (io.BytesIO(b"-" * (3 * 1024 * 1024)), "big.pem")},
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+
+
+def test_our_revocation_list_exports_signed_with_every_withdrawal(app, admin):
+    with app.app_context():
+        session = db.session()
+        document = signed()
+        issued.record_issue(session, document)
+        issued.withdraw(session, document.document_id, "issued in error")
+        session.commit()
+
+    response = admin.get("/admin/trust/revocations.json")
+    body = json.loads(response.data)["list"]
+    page = admin.get("/admin/trust").get_data(as_text=True)
+
+    assert body["sequence"] == 1
+    assert body["entries"][0]["document_id"] == document.document_id
+    assert "Documents in our list, revoked or replaced: 1." in page
+    assert "revocations.export" in actions(app)
+
+
+def test_a_counterpart_list_is_imported_and_an_older_one_refused(
+    app, admin, counterpart
+):
+    folder, material = counterpart
+    send(admin, "/admin/trust/bundle", "bundle", trust.export_trust_bundle(folder))
+    entry = trust.withdrawal(str(uuid.uuid4()), "duplicate")
+    older = trust.sign_revocation_list(material, 1, [entry])
+    newer = trust.sign_revocation_list(material, 2, [entry, entry])
+
+    first = send(admin, "/admin/trust/revocations", "revocations", newer)
+    refused = send(admin, "/admin/trust/revocations", "revocations", older)
+
+    assert "Revocation list number 2 imported, with 2 entries." in first.get_data(
+        as_text=True
+    )
+    assert (
+        "This list (number 1) is older than the one already imported (number 2)"
+        in refused.get_data(as_text=True)
+    )
+    assert actions(app).count("revocations.import") == 1
+
+
+def test_a_list_from_an_agency_not_trusted_is_refused(admin, counterpart):
+    _, material = counterpart
+
+    response = send(
+        admin,
+        "/admin/trust/revocations",
+        "revocations",
+        trust.sign_revocation_list(material, 1, []),
+    )
+
+    assert "not signed by an agency trusted here" in response.get_data(as_text=True)
+
+
+def test_the_register_lists_every_document_and_an_administrator_revokes_one(app, admin):
+    with app.app_context():
+        session = db.session()
+        documents = [signed(), signed()]
+        for document in documents:
+            issued.record_issue(session, document)
+        session.commit()
+    first, second = (document.document_id for document in documents)
+
+    page = admin.get("/admin/documents").get_data(as_text=True)
+    superseded = admin.post(
+        f"/admin/documents/{first}/revoke",
+        {"reason": "date corrected", "action": "revoke", "replaced_by": second},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    revoked = admin.post(
+        f"/admin/documents/{second}/revoke",
+        {"reason": "interview repeated", "action": "revoke"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+    assert first in page and second in page and "from an answers file" in page
+    assert "date corrected" in superseded
+    assert "interview repeated" in revoked
+    with app.app_context():
+        rows = {
+            row.document_id: (row.status, row.superseded_by)
+            for row in db.session().scalars(select(IssuedDocument))
+        }
+    assert rows == {first: ("superseded", second), second: ("revoked", None)}
+    assert actions(app).count("document.revoke") == 1
+    assert actions(app).count("document.supersede") == 1
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+@pytest.mark.parametrize("username", ["malee", "anan", "verifier", "nok"])
+def test_only_administrators_open_the_trust_screens(signed_in, path, username):
+    assert signed_in(username).get(path).status_code == 403
