@@ -51,6 +51,29 @@ class OwnCertificate:
     current: bool
 
 
+@bp.app_template_filter("agency_of")
+def agency_of(subject: str) -> str:
+    """A certificate subject as people name the agency: "Name (Province, TH)"."""
+    from cryptography.x509.oid import NameOID
+
+    try:
+        name = x509.Name.from_rfc4514_string(subject)
+    except ValueError:
+        return subject
+
+    def first(oid: x509.ObjectIdentifier) -> str:
+        found = name.get_attributes_for_oid(oid)
+        return str(found[0].value) if found else ""
+
+    agency = first(NameOID.ORGANIZATION_NAME) or first(NameOID.COMMON_NAME)
+    place = ", ".join(
+        part
+        for part in (first(NameOID.STATE_OR_PROVINCE_NAME), first(NameOID.COUNTRY_NAME))
+        if part
+    )
+    return f"{agency} ({place})" if agency and place else agency or subject
+
+
 def _audit(
     action: str, record_id: str | None = None, detail: str | None = None
 ) -> None:

@@ -127,6 +127,30 @@ class Story:
         else:
             box.locator(f"[name=q_{question}]").fill(value)
 
+    def issue_and_verify(self, second_language: str, verdict_text: str) -> Path:
+        """From the result page: issue the PDF, download it, verify it; return it."""
+        assert page_value(self.page, "select#second_language") == second_language
+        self.page.click("form.issue-document button[type=submit]")
+        self.page.wait_for_url(re.compile(r"/result(#document-actions)?$"))
+        link = self.page.locator("tr.document.valid a[download]")
+        with self.page.expect_download() as downloading:
+            link.first.click()
+        pdf = SCREENS / f"{self.name}-result.pdf"
+        downloading.value.save_as(pdf)
+        self.shoot("result-with-document")
+
+        self.page.click("nav.menu a[href$='/verify']")
+        self.page.wait_for_url(re.compile(r"/verify$"))
+        self.shoot("verify")
+        self.page.set_input_files("#document", str(pdf))
+        self.page.click("#verify-pdf button[type=submit]")
+        self.page.wait_for_selector("#verdict")
+        self.shoot("verified")
+        assert self.page.get_attribute("#verdict", "data-verdict") == "valid"
+        assert verdict_text in self.page.inner_text("#verdict h2")
+        assert self.page.locator("#verdict li.check.pass").count() == 8
+        return pdf
+
     def section(self, name: str, answers: dict[str, Any], action: str = "next") -> None:
         self.page.wait_for_url(re.compile(f"/sections/{name}$"))
         for question, value in answers.items():
@@ -136,6 +160,11 @@ class Story:
 
 
 CHOICE_KINDS = ("yes_no", "single_choice", "multiple_choice")
+
+
+def page_value(page: Any, selector: str) -> str:
+    return str(page.eval_on_selector(selector, "element => element.value"))
+
 
 THAI_SCAM_RETURNEE = [
     (
@@ -270,7 +299,7 @@ THAI_SCAM_RETURNEE_AFTER_PAUSE = [
 
 @pytest.mark.parametrize("page", ["th"], indirect=True)
 def test_a_thai_scam_compound_returnee_paused_and_resumed_is_a_likely_victim(
-    page, people
+    page, people, agency_key
 ):
     story = Story(page, "th")
     story.sign_in("nok", "th")
@@ -305,6 +334,9 @@ def test_a_thai_scam_compound_returnee_paused_and_resumed_is_a_likely_victim(
     assert "น่าจะเป็นผู้เสียหายจากการค้ามนุษย์ตามมาตรฐานร่วม" in band
     assert "หลักการไม่ลงโทษผู้เสียหาย" in page.inner_text("#non-punishment")
     assert "gms-returnee 1.0.0" in page.inner_text("#record")
+
+    # The signed PDF, issued with Lao beside Thai, verifies in the browser.
+    story.issue_and_verify("lo", "เอกสารถูกต้อง")
     assert page.problems == []
 
 
@@ -419,7 +451,9 @@ LAO_DECLINED = [
 
 
 @pytest.mark.parametrize("page", ["lo"], indirect=True)
-def test_a_lao_screening_with_declined_answers_is_possible_and_says_why(page, people):
+def test_a_lao_screening_with_declined_answers_is_possible_and_says_why(
+    page, people, agency_key
+):
     story = Story(page, "lo")
     story.sign_in("nok", "lo")
     story.start("lo", "th")
@@ -439,6 +473,9 @@ def test_a_lao_screening_with_declined_answers_is_possible_and_says_why(page, pe
     assert "ເຫດທີ່ຜົນການຄັດກອງຍັງບໍ່ຈະແຈ້ງ" in reason
     assert "ບໍ່ຂໍຕອບ" in reason
     assert "CD1" in reason or "CD3" in reason or "CD4" in reason
+
+    # A Thai agency's document of a Lao interview: Thai is its second language.
+    story.issue_and_verify("th", "ເອກະສານຖືກຕ້ອງ")
     assert page.problems == []
 
 
@@ -497,3 +534,40 @@ def test_without_javascript_revealed_questions_appear_after_saving(
     page.click("button[name=action][value=next]")
     page.wait_for_url(re.compile(r"/sections/person$"))
     context.close()
+
+
+@pytest.mark.parametrize("page", ["lo"], indirect=True)
+def test_an_administrator_exchanges_trust_files_on_a_phone(
+    page, people, agency_key, tmp_path
+):
+    from screening.documents import keys, trust
+
+    counterpart = tmp_path / "counterpart"
+    keys.create_signing_key(
+        counterpart, keys.AgencyIdentity("Bokeo Anti-Trafficking Unit", "LA", "Bokeo")
+    )
+    bundle = tmp_path / "bokeo.pem"
+    bundle.write_bytes(trust.export_trust_bundle(counterpart))
+    story = Story(page, "lo-trust")
+    page.set_viewport_size({"width": 360, "height": 740})
+
+    page.goto("/login")
+    page.click("button[name=language][value=lo]")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.click("form.narrow button[type=submit]")
+    page.click("nav.menu a[href$='/admin/trust']")
+    page.wait_for_url(re.compile(r"/admin/trust$"))
+    story.shoot("trust")
+    with page.expect_download() as downloading:
+        page.click("a[href$='/admin/trust/bundle.pem']")
+    assert downloading.value.suggested_filename == "trust-bundle.pem"
+
+    page.set_input_files("#bundle", str(bundle))
+    page.click("form.import-form:has(#bundle) button[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/trust$"))
+    story.shoot("imported")
+    assert "Bokeo Anti-Trafficking Unit" in page.inner_text("#trusted-issuers")
+    page.click("a[href$='/admin/documents']")
+    story.shoot("documents")
+    assert page.problems == []

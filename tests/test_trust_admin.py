@@ -50,7 +50,7 @@ def test_our_trust_bundle_exports_with_an_audit_row(app, admin):
     response = admin.get("/admin/trust/bundle.pem")
 
     certificates = x509.load_pem_x509_certificates(response.data)
-    assert "O=Chiang Rai PSDHS" in page and "current" in page
+    assert "Chiang Rai PSDHS (Chiang Rai, TH)" in page and "current" in page
     assert len(certificates) == 1
     assert "trust-bundle.pem" in response.headers["Content-Disposition"]
     assert "trust.export" in actions(app)

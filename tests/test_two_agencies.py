@@ -117,7 +117,7 @@ def test_the_lao_agency_verifies_a_thai_document_and_later_its_revocation(agenci
     assert imported.status_code == 302
     trust_page = lao_admin.get("/admin/trust").get_data(as_text=True)
     assert "New certificates trusted: 1." in trust_page
-    assert "O=Chiang Rai PSDHS" in trust_page
+    assert "Chiang Rai PSDHS (Chiang Rai, TH)" in trust_page
 
     verdict, checks = verdict_of(souk, pdf)
     assert verdict == "valid", checks
