@@ -225,9 +225,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "lo": "ຄວາມເຫັນດີໃຫ້ຄັດກອງ",
     },
     "consent_sharing": {
+        # Pango finds no word boundaries in Lao: zero-width spaces between the
+        # words let this long label wrap in its narrow cell without splitting
+        # a word.
         "en": "Consent to sharing with the counterpart agency",
         "th": "ความยินยอมให้ส่งข้อมูลข้ามแดนให้หน่วยงานภาคีอีกฝั่งของชายแดน",
-        "lo": "ຄວາມເຫັນດີໃຫ້ສົ່ງຂໍ້ມູນຂ້າມແດນໃຫ້ໜ່ວຍງານຄູ່ຮ່ວມມືຢູ່ອີກຟາກຂອງຊາຍແດນ",
+        "lo": "ຄວາມເຫັນດີ\u200bໃຫ້\u200bສົ່ງ\u200bຂໍ້ມູນ\u200bຂ້າມແດນ\u200bໃຫ້\u200b"
+        "ໜ່ວຍງານ\u200bຄູ່ຮ່ວມມື\u200bຢູ່\u200bອີກຟາກ\u200bຂອງ\u200bຊາຍແດນ",
     },
     "consent_referral": {
         "en": "Consent to referral",

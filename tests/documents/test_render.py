@@ -270,3 +270,47 @@ def test_rendering_from_several_threads_gives_the_same_pdfs():
         )
 
     assert results[0] == results[1] == results[2]
+
+
+def page_one_boxes(html: str):
+    """The laid-out boxes of page 1, as WeasyPrint placed them (CSS pixels)."""
+    from weasyprint import HTML
+
+    fonts = render._shared_fonts()
+    document = HTML(
+        string=html, base_url=render.BASE_URL, url_fetcher=fonts.fetcher.fetcher
+    ).render(stylesheets=[fonts.stylesheet], font_config=fonts.config)
+    return list(document.pages[0]._page_box.descendants())
+
+
+@pytest.mark.parametrize(
+    ("interview", "second"),
+    [("lo", "th"), ("th", "lo"), ("en", "th"), ("lo", "en")],
+)
+def test_the_elements_table_stays_inside_the_content_box(
+    interview, second, thai_agency, score, standard
+):
+    """A Lao document with Thai beside it once pushed this table past the rule."""
+    answers = load_answers(
+        {"lo": "lo-declined.json", "th": "th-scam-compound.json"}.get(
+            interview, "en-factory.json"
+        )
+    )
+    context, _, _ = thai_agency.issuer.prepare(
+        score(answers), standard, IssueOptions(second_language=second)
+    )
+    boxes = page_one_boxes(render.render_html(context))
+    content_right = (render.PAGE_WIDTH - render.MARGIN) / 25.4 * 96
+
+    tables = [
+        box
+        for box in boxes
+        if box.element_tag == "table"
+        and "elements" in (box.element.get("class") or "")
+        and type(box).__name__ == "TableBox"
+    ]
+    rules = [box for box in boxes if box.element_tag == "h2"]
+
+    assert tables and rules
+    for box in tables + rules:
+        assert box.border_box_x() + box.border_width() <= content_right + 0.5
