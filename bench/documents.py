@@ -128,13 +128,13 @@ def measure_verifying(
 ) -> dict[str, float]:
     path = work / "one.pdf"
     path.write_bytes(pdf)
-    context = trust.load_trust_context(instance)
+    context = trust.build_trust_context(keys.own_certificates(instance))
     standards = Catalog.load().standards
     material = keys.load_signing_material(instance)
     database = nss_database(work, keys.certificate_pem(material.certificate))
     pdfsig = ["pdfsig", "-nssdir", str(database), str(path)]
     command = [str(Path(sys.executable).parent / "screening"), "verify", str(path)]
-    environment = {**os.environ, "SCREENING_INSTANCE_PATH": str(instance)}
+    environment = instance_environment(instance)
     return {
         "verify": median_seconds(
             lambda: verify_document(pdf, context, standards), repeat * 3
@@ -160,7 +160,7 @@ def measure_batch(work: Path, instance: Path, batch: int) -> dict[str, Any]:
     with ProcessPoolExecutor(workers) as pool:
         list(pool.map(issue_batch, [(str(instance), str(folder), n) for n in shares]))
     figures: dict[str, Any] = {"issue": time.perf_counter() - start, "workers": workers}
-    environment = {**os.environ, "SCREENING_INSTANCE_PATH": str(instance)}
+    environment = instance_environment(instance)
     screening = str(Path(sys.executable).parent / "screening")
     for label, extra in (("verify", []), ("verify_serial", ["--jobs", "1"])):
         start = time.perf_counter()
@@ -176,12 +176,32 @@ def measure_batch(work: Path, instance: Path, batch: int) -> dict[str, Any]:
     return figures
 
 
+def instance_environment(instance: Path) -> dict[str, str]:
+    """Commands work in this instance folder and its own SQLite database."""
+    return {
+        **os.environ,
+        "SCREENING_INSTANCE_PATH": str(instance),
+        "SCREENING_DATABASE_URL": "",
+    }
+
+
+def set_up(instance: Path) -> None:
+    """A fresh instance, as `screening init` makes one: database, agency, key."""
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "screening"),
+            *("init", "--agency-name", AGENCY.name, "--country", AGENCY.country),
+            *("--province", AGENCY.province),
+        ],
+        env=instance_environment(instance),
+        capture_output=True,
+        check=True,
+    )
+
+
 def run(work: Path, repeat: int, batch: int) -> None:
     instance = work / "instance"
-    keys.create_signing_key(instance, AGENCY)
-    (instance / "agency.json").write_text(
-        json.dumps({"name": AGENCY.name, "country": AGENCY.country})
-    )
+    set_up(instance)
     issuer = Issuer(AGENCY, keys.load_signing_material(instance))
     pdf, issuing = measure_issuing(issuer, repeat)
     verifying = measure_verifying(work, instance, pdf, repeat)
