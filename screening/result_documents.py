@@ -38,7 +38,9 @@ def may_withdraw(user: Any) -> bool:
     return bool(user.roles & WITHDRAW_ROLES)
 
 
-def document_panel(screening: Screening, result: interviews.ScreeningResult) -> dict:
+def document_panel(
+    screening: Screening, result: interviews.ScreeningResult
+) -> dict[str, Any]:
     """What the result page needs to show and offer the screening's documents."""
     session = db.session()
     agency = accounts.own_agency(session) or screening.agency
@@ -190,6 +192,15 @@ def withdraw(reference: str, document_id: str) -> ResponseReturnValue:
         session.rollback()
         flash(trust_problem(error), "error")
         return _back(screening)
+    _announce(screening, row, replacement)
+    session.commit()
+    return _back(screening)
+
+
+def _announce(
+    screening: Screening, row: IssuedDocument, replacement: IssuedDocument | None
+) -> None:
+    """The audit rows and messages of a revocation or a replacement."""
     if replacement is not None:
         _audit("document.issue", replacement, screening)
         _audit("document.supersede", row, screening)
@@ -197,7 +208,6 @@ def withdraw(reference: str, document_id: str) -> ResponseReturnValue:
     else:
         _audit("document.revoke", row, screening)
         flash(gettext("The document is revoked."), "success")
-    session.commit()
     flash(
         gettext(
             "Tell the counterpart agency: an administrator exports the revocation "
@@ -205,4 +215,3 @@ def withdraw(reference: str, document_id: str) -> ResponseReturnValue:
         ),
         "info",
     )
-    return _back(screening)

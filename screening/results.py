@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, abort, render_template
 from flask.typing import ResponseReturnValue
@@ -293,7 +294,10 @@ def explain(
     return Explanation(dimensions, other_groups, uncertain, likely, possible)
 
 
-def document_panel(screening: Screening, scored: interviews.ScreeningResult) -> dict:
+def document_panel(
+    screening: Screening, scored: interviews.ScreeningResult
+) -> dict[str, Any]:
+    """The signed documents at the foot of the page (that module imports this one)."""
     from screening import result_documents
 
     return result_documents.document_panel(screening, scored)

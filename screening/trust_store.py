@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from sqlalchemy import select, update
@@ -123,10 +124,20 @@ def import_revocation_list(
         "imported_at": utcnow(),
         "imported_by_id": user.id if user is not None else None,
     }
-    if _insert_first_list(session, checked.issuer_key, values):
-        return checked
-    # Only a list numbered at least as high as the kept one replaces it; the
-    # condition is checked by the database, so concurrent imports cannot race.
+    if not _insert_first_list(session, checked.issuer_key, values):
+        _replace_kept_list(session, checked, values)
+    log.info("revocation list imported: sequence %d", checked.sequence)
+    return checked
+
+
+def _replace_kept_list(
+    session: Session, checked: trust.RevocationList, values: dict[str, Any]
+) -> None:
+    """Replace the kept list of an issuer, unless the new one is numbered lower.
+
+    The database checks the number in the update itself, so concurrent
+    imports cannot race.
+    """
     replaced = session.execute(
         update(ImportedRevocationList)
         .where(
@@ -136,24 +147,25 @@ def import_revocation_list(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if replaced.rowcount != 1:  # type: ignore[attr-defined]
-        kept = session.scalar(
-            select(ImportedRevocationList.sequence).where(
-                ImportedRevocationList.issuer_key == checked.issuer_key
-            )
+    if replaced.rowcount == 1:  # type: ignore[attr-defined]
+        return
+    kept = session.scalar(
+        select(ImportedRevocationList.sequence).where(
+            ImportedRevocationList.issuer_key == checked.issuer_key
         )
-        raise trust.TrustError(
-            f"this list (number {checked.sequence}) is older than the one "
-            f"already imported (number {kept})",
-            "list_older",
-            sequence=checked.sequence,
-            kept=int(kept or 0),
-        )
-    log.info("revocation list imported: sequence %d", checked.sequence)
-    return checked
+    )
+    raise trust.TrustError(
+        f"this list (number {checked.sequence}) is older than the one "
+        f"already imported (number {kept})",
+        "list_older",
+        sequence=checked.sequence,
+        kept=int(kept or 0),
+    )
 
 
-def _insert_first_list(session: Session, issuer_key: str, values: dict) -> bool:
+def _insert_first_list(
+    session: Session, issuer_key: str, values: dict[str, Any]
+) -> bool:
     exists = session.scalar(
         select(ImportedRevocationList.id).where(
             ImportedRevocationList.issuer_key == issuer_key

@@ -37,8 +37,15 @@ def catalog_folder() -> Path:
     return QUESTIONNAIRES
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for this module's tests only.
+
+    Playwright's sync API keeps an asyncio loop running in the test thread
+    while it is open; pyHanko signs and verifies with asyncio.run, which
+    refuses to run inside it. Closing the browser with the module keeps
+    other modules' signing tests on the same worker out of its way.
+    """
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "Chromium is missing: run `make test` as root"
