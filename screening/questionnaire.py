@@ -402,7 +402,7 @@ def validate_answer(question: Question, value: Any) -> Answer:
             return value
         case "single_choice":
             if not isinstance(value, str) or question.choice(value) is None:
-                raise AnswerError(f"{question.id}: {value!r} is not one of the choices")
+                raise AnswerError(f"{question.id}: not one of the choices")
             return value
         case "multiple_choice":
             return _multiple_choice(question, value)
@@ -429,7 +429,7 @@ def _multiple_choice(question: Question, value: Any) -> list[str]:
         raise AnswerError(f"{question.id}: expected a list of choices")
     unknown = [item for item in value if question.choice(item) is None]
     if unknown:
-        raise AnswerError(f"{question.id}: {unknown[0]!r} is not one of the choices")
+        raise AnswerError(f"{question.id}: not one of the choices")
     chosen = set(value)
     exclusive = [c.id for c in question.choices if c.exclusive and c.id in chosen]
     if exclusive and len(chosen) > 1:
@@ -439,17 +439,37 @@ def _multiple_choice(question: Question, value: Any) -> list[str]:
     return sorted(chosen, key=order.index)
 
 
+# Numbers stay below 10**15: enough for any count, age or amount (LAK and
+# VND included); anything larger is a typing mistake, or an attempt to make
+# the conversion slow.
+LARGEST_EXPONENT = 15
+
+
 def _number(question: Question, value: Any) -> int | float:
+    """Parse a number without ever converting something huge or exotic."""
+    not_a_number = AnswerError(f"{question.id}: not a number")
     if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        if len(text) > 40:
+            raise not_a_number
         try:
-            value = Decimal(value.strip().replace(",", ""))
+            value = Decimal(text)
         except InvalidOperation:
-            raise AnswerError(f"{question.id}: not a number") from None
+            raise not_a_number from None
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise AnswerError(f"{question.id}: not a number")
+        raise not_a_number
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise not_a_number
+        # the exponent alone: arithmetic on 1e10000000 would overflow
+        too_large = not value.is_zero() and value.adjusted() >= LARGEST_EXPONENT
+    else:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise not_a_number
+        too_large = abs(value) >= 10**LARGEST_EXPONENT
+    if too_large:
+        raise AnswerError(f"{question.id}: too large")
     number = float(value)
-    if not math.isfinite(number):
-        raise AnswerError(f"{question.id}: not a number")
     if question.integer and number != int(number):
         raise AnswerError(f"{question.id}: expected a whole number")
     if question.minimum is not None and number < question.minimum:
@@ -467,7 +487,7 @@ def _date(question: Question, value: Any) -> str:
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
-        raise AnswerError(f"{question.id}: {value} is not a real date") from None
+        raise AnswerError(f"{question.id}: not a real date") from None
 
 
 def _money(question: Question, value: Any) -> dict[str, Any]:
