@@ -208,14 +208,23 @@ def authenticate(
     """Check a login, counting failures per account and per address in the DB.
 
     The counts live in the database so that every worker process sees them.
-    While a limit is reached, even a right password is refused.
+    The attempt is committed as a failure before the password is checked, so
+    guesses sent in parallel all count against the limit. While a limit is
+    reached, even a right password is refused.
     """
     now = utcnow()
     since = now - limits.window
     key = account_key(secret, username)
+    attempt = LoginAttempt(at=now, account_key=key, address=address, succeeded=False)
+    session.add(attempt)
+    session.execute(
+        delete(LoginAttempt).where(LoginAttempt.at < now - 4 * limits.window)
+    )
+    session.commit()
+
     limited = (
-        _recent_failures(session, "account_key", key, since) >= limits.per_account
-        or _recent_failures(session, "address", address, since) >= limits.per_address
+        _recent_failures(session, "account_key", key, since) > limits.per_account
+        or _recent_failures(session, "address", address, since) > limits.per_address
     )
     user = find_user(session, username)
     if limited:
@@ -227,16 +236,8 @@ def authenticate(
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         user.last_login_at = now
+        attempt.succeeded = True
         outcome = LoginOutcome("ok", user)
     else:
         outcome = LoginOutcome("rejected")
-
-    session.add(
-        LoginAttempt(
-            at=now, account_key=key, address=address, succeeded=outcome.status == "ok"
-        )
-    )
-    session.execute(
-        delete(LoginAttempt).where(LoginAttempt.at < now - 4 * limits.window)
-    )
     return outcome

@@ -27,6 +27,15 @@ PASSWORD_PROBLEMS = {
 }
 
 
+def login_limits() -> accounts.LoginLimits:
+    config = settings()
+    return accounts.LoginLimits(
+        timedelta(minutes=config.login_window_minutes),
+        config.login_failures_per_account,
+        config.login_failures_per_address,
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
@@ -44,11 +53,7 @@ def login() -> ResponseReturnValue:
         form.password.data or "",
         address=address,
         secret=config.secret_key,
-        limits=accounts.LoginLimits(
-            timedelta(minutes=config.login_window_minutes),
-            config.login_failures_per_account,
-            config.login_failures_per_address,
-        ),
+        limits=login_limits(),
     )
     if outcome.status != "ok" or outcome.user is None:
         audit.record(session_db, f"login.{outcome.status}", address=address)
@@ -95,6 +100,9 @@ def logout() -> ResponseReturnValue:
         record_id=current_user.id,
         address=client_address(),
     )
+    # The session lives in a signed cookie: a new session version makes any
+    # copy of the old cookie worthless, instead of only forgetting this one.
+    current_user.session_version += 1
     session_db.commit()
     logout_user()
     language = session.get("language")
@@ -113,11 +121,38 @@ def change_password() -> ResponseReturnValue:
         return render_template("auth/password.html", form=form)
 
     user = current_user._get_current_object()
-    if not accounts.verify_password(user.password_hash, form.current_password.data):
+    session_db = db.session()
+    address = client_address()
+    # The current password is checked like a sign-in, and counts towards the
+    # same limits: a borrowed session must not become a password oracle.
+    outcome = accounts.authenticate(
+        session_db,
+        user.username,
+        form.current_password.data or "",
+        address=address,
+        secret=settings().secret_key,
+        limits=login_limits(),
+    )
+    if outcome.status != "ok":
+        audit.record(
+            session_db,
+            f"password.{outcome.status}",
+            user=user,
+            record_type="user",
+            record_id=user.id,
+            address=address,
+        )
+        session_db.commit()
+        if outcome.status == "limited":
+            message = gettext(
+                "Too many failed sign-ins. Wait %(minutes)d minutes and try again.",
+                minutes=settings().login_window_minutes,
+            )
+            form.current_password.errors.append(message)
+            return render_template("auth/password.html", form=form), 429
         form.current_password.errors.append(gettext("This password is not right."))
         return render_template("auth/password.html", form=form), 400
 
-    session_db = db.session()
     try:
         accounts.change_password(session_db, user, form.new_password.data or "")
     except accounts.AccountError as error:

@@ -92,10 +92,13 @@ def assess_answers(request: Any, catalog: Catalog) -> ScoredAnswers:
     reference = request["questionnaire"]
     if not isinstance(reference, dict) or not isinstance(reference.get("id"), str):
         raise InputError('\'questionnaire\' must be {"id": ..., "version": ...}')
+    unexpected = sorted(set(reference) - {"id", "version", "digest"})
+    if unexpected:
+        raise InputError(f"unexpected key {unexpected[0]!r} in 'questionnaire'")
     version = reference.get("version")
-    questionnaire = catalog.get(
-        reference["id"], version if isinstance(version, str) else None
-    )
+    if version is not None and not isinstance(version, str):
+        raise InputError("'version' must be text such as \"1.0.0\"")
+    questionnaire = catalog.get(reference["id"], version)
     if questionnaire is None:
         raise InputError(f"unknown questionnaire {reference['id']}@{version}")
     expected_digest = reference.get("digest")

@@ -33,38 +33,44 @@ cli = FlaskGroup(
 )
 
 
-def _requests(stream: IO[str]) -> Iterator[tuple[int | None, Any, str | None]]:
+def _parse_json(data: bytes) -> tuple[Any, str | None]:
+    """Parse one JSON document, or say plainly why it is not one."""
+    try:
+        return json.loads(data.decode("utf-8-sig")), None
+    except UnicodeDecodeError as error:
+        return None, f"not UTF-8 text (byte {error.start + 1})"
+    except json.JSONDecodeError as error:
+        return None, f"invalid JSON at column {error.colno}: {error.msg}"
+    except (ValueError, RecursionError):
+        # numbers with thousands of digits, or nesting deeper than Python's stack
+        return None, "invalid JSON: a number too long or nesting too deep"
+
+
+def _requests(stream: IO[bytes]) -> Iterator[tuple[int | None, Any, str | None]]:
     """Yield (line number, parsed request, error) for a file of JSON.
 
     The whole file may be one JSON object (pretty-printed or not); otherwise
     it is JSON Lines, one request per line, blank lines skipped.
     """
-    text = stream.read()
-    try:
-        whole = json.loads(text)
-    except ValueError:
-        whole = None
+    data = stream.read()
+    whole, _ = _parse_json(data)
     if isinstance(whole, dict):
         yield None, whole, None
         return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield number, json.loads(line), None
-        except json.JSONDecodeError as error:
-            yield number, None, f"invalid JSON at column {error.colno}: {error.msg}"
+    for number, line in enumerate(data.splitlines(), start=1):
+        if line.strip():
+            yield number, *_parse_json(line)
 
 
 @cli.command("score", with_appcontext=False)
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--explain", is_flag=True, help="Add the explanation to each result.")
 @click.option(
     "--questionnaires",
     type=click.Path(file_okay=False, exists=True),
     help="Folder of standards and questionnaires (default: the bundled one).",
 )
-def score_command(file: IO[str], explain: bool, questionnaires: str | None) -> None:
+def score_command(file: IO[bytes], explain: bool, questionnaires: str | None) -> None:
     """Score FILE: indicator states or answers files, one JSON object or JSON Lines.
 
     \b
@@ -107,6 +113,20 @@ def score_command(file: IO[str], explain: bool, questionnaires: str | None) -> N
         except batch.InputError as error:
             failures += 1
             click.echo(f"{where}: {error}", err=True)
+            continue
+        except (
+            ArithmeticError,
+            LookupError,
+            TypeError,
+            ValueError,
+            RecursionError,
+        ) as error:
+            # One request the checks above missed must not cost the batch;
+            # only the class is shown, as the message could echo an answer.
+            failures += 1
+            click.echo(
+                f"{where}: could not be scored ({type(error).__name__})", err=True
+            )
             continue
         except DefinitionError as error:
             raise click.ClickException(

@@ -284,6 +284,12 @@ def _save_posted(
     """Read the section form from the request and save every acceptable answer."""
     form = section_form(questionnaire, section)
     posted, problems = read_answers(form, section)
+    # An empty field clears an answer only if the page really showed the
+    # question: a stray or partial post must not wipe a section.
+    asked = set(request.form.get("asked", "").split())
+    posted = {
+        key: value for key, value in posted.items() if value is not None or key in asked
+    }
     session = db.session()
     result = interviews.save_answers(
         session,
@@ -384,9 +390,13 @@ def save_section(reference: str, section_id: str) -> ResponseReturnValue:
     questionnaire = _questionnaire(screening)
     section = _section_or_404(questionnaire, section_id)
     before = interviews.load_answers(db.session(), cipher(), screening)
-    form, problems, result = _save_posted(
-        screening, questionnaire, section, "screening.save"
-    )
+    try:
+        form, problems, result = _save_posted(
+            screening, questionnaire, section, "screening.save"
+        )
+    except interviews.ScreeningClosedError:
+        db.session().rollback()
+        return redirect(url_for("results.result", reference=reference))
     answers = result.answers
     action = request.form.get("action", "next")
     action = action if action in NAVIGATION else "next"
@@ -435,9 +445,13 @@ def autosave(reference: str) -> ResponseReturnValue:
         abort(403)
     questionnaire = _questionnaire(screening)
     section = _section_or_404(questionnaire, request.form.get("section", ""))
-    _form, problems, result = _save_posted(
-        screening, questionnaire, section, "screening.autosave"
-    )
+    try:
+        _form, problems, result = _save_posted(
+            screening, questionnaire, section, "screening.autosave"
+        )
+    except interviews.ScreeningClosedError:
+        db.session().rollback()
+        return {"status": "completed", "saved": [], "problems": {}}, 409
     return {
         "saved": result.saved,
         "cleared": result.cleared,
@@ -516,12 +530,18 @@ def complete(reference: str) -> ResponseReturnValue:
         abort(403)
     questionnaire = _questionnaire(screening)
     session = db.session()
-    answers = interviews.load_answers(session, cipher(), screening)
     try:
+        interviews.lock_for_change(session, screening)
+        session.refresh(screening)
+        answers = interviews.load_answers(session, cipher(), screening)
         interviews.complete_screening(
             session, screening, questionnaire, standard(questionnaire.standard), answers
         )
+    except interviews.ScreeningClosedError:
+        session.rollback()  # completed a moment ago by another request
+        return redirect(url_for("results.result", reference=reference))
     except interviews.ScreeningStateError:
+        session.rollback()
         flash(gettext("Record the person's consent to the screening first."), "error")
         return redirect(url_for(".review", reference=reference))
     _audit("screening.complete", screening)

@@ -33,6 +33,10 @@ class ScreeningStateError(Exception):
     """The screening is not in a state that allows this (for example completed)."""
 
 
+class ScreeningClosedError(ScreeningStateError):
+    """The screening was completed, perhaps by a request a moment ago."""
+
+
 # --- access ------------------------------------------------------------------
 
 
@@ -154,12 +158,12 @@ class SaveResult:
     answers: dict[str, object] = field(default_factory=dict)
 
 
-def _lock_for_saving(session: Session, screening: Screening) -> None:
+def lock_for_change(session: Session, screening: Screening) -> None:
     """Take the screening's write lock before reading its answers.
 
-    A row lock on PostgreSQL, the database write lock on SQLite: an autosave
-    and a page save of the same screening then run one after the other, the
-    second seeing the first's answers, instead of both inserting one answer.
+    A row lock on PostgreSQL, the database write lock on SQLite: an autosave,
+    a page save and a completion of the same screening then run one after the
+    other, each seeing what the one before it wrote.
     """
     locked = session.execute(
         update(Screening)
@@ -168,7 +172,7 @@ def _lock_for_saving(session: Session, screening: Screening) -> None:
         .execution_options(synchronize_session=False)
     )
     if locked.rowcount != 1:  # type: ignore[attr-defined]
-        raise ScreeningStateError("a completed screening cannot change")
+        raise ScreeningClosedError("a completed screening cannot change")
 
 
 def _store(
@@ -215,7 +219,7 @@ def save_answers(
     given everything answered so far, are ignored and not stored: a hidden
     question's answer is never trusted, whatever the browser sent.
     """
-    _lock_for_saving(session, screening)
+    lock_for_change(session, screening)
     rows = {
         row.question_id: row
         for row in session.scalars(

@@ -47,6 +47,8 @@ def safe_target(target: str | None, fallback: str) -> str:
         return fallback
     if target.startswith("//") or "\\" in target:
         return fallback
+    if any(ord(character) < 32 or ord(character) == 127 for character in target):
+        return fallback  # a line break would end up in the Location header
     return target
 
 

@@ -71,7 +71,17 @@ Answer = Any  # str | list[str] | int | float | dict, after validate_answer
 
 
 class AnswerError(ValueError):
-    """An answer does not fit its question."""
+    """An answer does not fit its question.
+
+    ``code`` says what is wrong (for example ``number`` or ``range``) so the
+    web layer can give a translated message; ``params`` fill it in. The
+    message names the question but never repeats the answer.
+    """
+
+    def __init__(self, message: str, code: str = "invalid", **params: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 # --- conditions --------------------------------------------------------------
@@ -397,12 +407,14 @@ def validate_answer(question: Question, value: Any) -> Answer:
         case "yes_no":
             if value not in YES_NO:
                 raise AnswerError(
-                    f"{question.id}: expected yes, no, dont_know or declined"
+                    f"{question.id}: expected yes, no, dont_know or declined",
+                    "not_a_choice",
                 )
             return value
         case "single_choice":
             if not isinstance(value, str) or question.choice(value) is None:
-                raise AnswerError(f"{question.id}: {value!r} is not one of the choices")
+                message = f"{question.id}: not one of the choices"
+                raise AnswerError(message, "not_a_choice")
             return value
         case "multiple_choice":
             return _multiple_choice(question, value)
@@ -416,7 +428,9 @@ def validate_answer(question: Question, value: Any) -> Answer:
             text = value.strip()
             if len(text) > question.max_length:
                 raise AnswerError(
-                    f"{question.id}: longer than {question.max_length} characters"
+                    f"{question.id}: longer than {question.max_length} characters",
+                    "too_long",
+                    maximum=question.max_length,
                 )
             return text or None
         case "money":
@@ -426,36 +440,58 @@ def validate_answer(question: Question, value: Any) -> Answer:
 
 def _multiple_choice(question: Question, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise AnswerError(f"{question.id}: expected a list of choices")
+        message = f"{question.id}: expected a list of choices"
+        raise AnswerError(message, "not_a_choice")
     unknown = [item for item in value if question.choice(item) is None]
     if unknown:
-        raise AnswerError(f"{question.id}: {unknown[0]!r} is not one of the choices")
+        raise AnswerError(f"{question.id}: not one of the choices", "not_a_choice")
     chosen = set(value)
     exclusive = [c.id for c in question.choices if c.exclusive and c.id in chosen]
     if exclusive and len(chosen) > 1:
         message = f"{exclusive[0]!r} cannot be combined with other choices"
-        raise AnswerError(f"{question.id}: {message}")
+        raise AnswerError(f"{question.id}: {message}", "exclusive")
     order = [choice.id for choice in question.choices]
     return sorted(chosen, key=order.index)
 
 
+# Numbers stay below 10**15: enough for any count, age or amount (LAK and
+# VND included); anything larger is a typing mistake, or an attempt to make
+# the conversion slow.
+LARGEST_EXPONENT = 15
+
+
 def _number(question: Question, value: Any) -> int | float:
+    """Parse a number without ever converting something huge or exotic."""
+    not_a_number = AnswerError(f"{question.id}: not a number", "number")
     if isinstance(value, str):
+        text = value.strip().replace(",", "").replace(" ", "")
+        if len(text) > 40:
+            raise not_a_number
         try:
-            value = Decimal(value.strip().replace(",", ""))
+            value = Decimal(text)
         except InvalidOperation:
-            raise AnswerError(f"{question.id}: not a number") from None
+            raise not_a_number from None
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise AnswerError(f"{question.id}: not a number")
+        raise not_a_number
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise not_a_number
+        # the exponent alone: arithmetic on 1e10000000 would overflow
+        too_large = not value.is_zero() and value.adjusted() >= LARGEST_EXPONENT
+    else:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise not_a_number
+        too_large = abs(value) >= 10**LARGEST_EXPONENT
+    if too_large:
+        raise AnswerError(f"{question.id}: too large", "number")
     number = float(value)
-    if not math.isfinite(number):
-        raise AnswerError(f"{question.id}: not a number")
     if question.integer and number != int(number):
-        raise AnswerError(f"{question.id}: expected a whole number")
-    if question.minimum is not None and number < question.minimum:
-        raise AnswerError(f"{question.id}: must be at least {question.minimum:g}")
-    if question.maximum is not None and number > question.maximum:
-        raise AnswerError(f"{question.id}: must be at most {question.maximum:g}")
+        raise AnswerError(f"{question.id}: expected a whole number", "whole_number")
+    low, high = question.minimum, question.maximum
+    if (low is not None and number < low) or (high is not None and number > high):
+        limit = f"at least {low:g}" if low is not None and number < low else ""
+        message = f"{question.id}: must be {limit or f'at most {high:g}'}"
+        raise AnswerError(message, "range", minimum=low, maximum=high)
     return int(number) if number == int(number) else number
 
 
@@ -463,11 +499,11 @@ def _date(question: Question, value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if not isinstance(value, str) or not _DATE.match(value):
-        raise AnswerError(f"{question.id}: expected a date as YYYY-MM-DD")
+        raise AnswerError(f"{question.id}: expected a date as YYYY-MM-DD", "date")
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError:
-        raise AnswerError(f"{question.id}: {value} is not a real date") from None
+        raise AnswerError(f"{question.id}: not a real date", "date") from None
 
 
 def _money(question: Question, value: Any) -> dict[str, Any]:
@@ -476,7 +512,8 @@ def _money(question: Question, value: Any) -> dict[str, Any]:
     currency = value.get("currency")
     if currency not in question.currencies:
         allowed = ", ".join(question.currencies)
-        raise AnswerError(f"{question.id}: currency must be one of {allowed}")
+        message = f"{question.id}: currency must be one of {allowed}"
+        raise AnswerError(message, "currency")
     amount_question = Question(question.id, "number", {}, question.section, minimum=0)
     amount = _number(amount_question, value.get("amount"))
     return {"amount": amount, "currency": currency}

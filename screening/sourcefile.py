@@ -108,6 +108,28 @@ def _normalize(value: Any) -> Any:
     return value
 
 
+MAX_DEPTH = 40
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_INT_TAG = "tag:yaml.org,2002:int"
+# Characters that reorder or hide text: a prompt must read as it is stored.
+_DIRECTION_CONTROLS = re.compile(
+    "[\u202a-\u202e\u2066-\u2069\u200e\u200f\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+)
+
+
+def _scalar_problem(node: yaml.ScalarNode) -> str | None:
+    """Values that parse but cannot mean anything in a definition file."""
+    value = str(node.value)
+    if node.tag == _FLOAT_TAG and value.lower().lstrip("+-") in (".nan", ".inf"):
+        return "must be a finite number"
+    if node.tag in (_INT_TAG, _FLOAT_TAG) and len(value) > 30:
+        return "number too long"
+    found = _DIRECTION_CONTROLS.search(value)
+    if found:
+        return f"contains the invisible control character U+{ord(found.group()):04X}"
+    return None
+
+
 class _NodeWalker:
     """Records the line of every node, duplicate keys, and any alias.
 
@@ -124,25 +146,32 @@ class _NodeWalker:
     def walk(self, node: yaml.Node, path: PathKey) -> None:
         line = node.start_mark.line + 1
         if id(node) in self._seen:
-            message = "anchors and aliases (&, *) are not allowed in definition files"
-            self.problems.append(Problem(self.name, line, format_path(path), message))
+            self._fail(line, path, "anchors and aliases (&, *) are not allowed here")
+            return
+        if len(path) > MAX_DEPTH:
+            self._fail(line, path, f"nested more than {MAX_DEPTH} levels deep")
             return
         self._seen.add(id(node))
         self.lines[path] = line
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, yaml.ScalarNode):
+            problem = _scalar_problem(node)
+            if problem:
+                self._fail(line, path, problem)
+        elif isinstance(node, yaml.MappingNode):
             keys: set[str] = set()
             for key_node, value_node in node.value:
                 key = str(key_node.value)
                 if key in keys:
-                    message = f"duplicate key '{key}'"
-                    where = format_path(path)
                     line = key_node.start_mark.line + 1
-                    self.problems.append(Problem(self.name, line, where, message))
+                    self._fail(line, path, f"duplicate key '{key}'")
                 keys.add(key)
                 self.walk(value_node, (*path, key))
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
                 self.walk(item, (*path, index))
+
+    def _fail(self, line: int, path: PathKey, message: str) -> None:
+        self.problems.append(Problem(self.name, line, format_path(path), message))
 
 
 MAX_CHARACTERS = 2_000_000
@@ -151,15 +180,22 @@ MAX_CHARACTERS = 2_000_000
 def read_yaml(path: Path, display_name: str | None = None) -> SourceDocument:
     """Parse a YAML file safely, or raise DefinitionError naming the line."""
     name = display_name or str(path)
+
+    def refuse(message: str) -> DefinitionError:
+        return DefinitionError([Problem(name, None, "(file)", message)])
+
+    if not path.exists():
+        raise refuse("file not found")
+    if not path.is_file():
+        raise refuse("not a regular file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DefinitionError(
-            [Problem(name, None, "(file)", "file not found")]
-        ) from None
+        with path.open("rb") as stream:
+            data = stream.read(MAX_CHARACTERS * 4 + 1)  # UTF-8: at most 4 bytes each
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        message = f"not UTF-8 text (byte {error.start})"
-        raise DefinitionError([Problem(name, None, "(file)", message)]) from None
+        raise refuse(f"not UTF-8 text (byte {error.start + 1})") from None
+    except OSError as error:
+        raise refuse(f"cannot be read ({error.strerror})") from None
     return parse_yaml(text, name)
 
 
@@ -185,8 +221,8 @@ def parse_yaml(text: str, name: str) -> SourceDocument:
         raise DefinitionError([Problem(name, line, "(syntax)", reason)]) from None
     except yaml.YAMLError as error:
         raise DefinitionError([Problem(name, None, "(syntax)", str(error))]) from None
-    except RecursionError:
-        message = "nested too deeply"
+    except (RecursionError, ValueError):
+        message = "nested too deeply or a value that cannot be read"
         raise DefinitionError([Problem(name, None, "(syntax)", message)]) from None
     finally:
         loader.dispose()

@@ -33,9 +33,16 @@ def save(
     action: str = "next",
     **extra: Any,
 ) -> Any:
-    data: dict[str, Any] = {"action": action, "section": section, **extra}
+    data: dict[str, Any] = {"action": action, "section": section}
+    asked = []
     for key, value in answers.items():
         data[key if key.startswith("q_") else f"q_{key}"] = value
+        asked.append(
+            key.removeprefix("q_").removesuffix("_currency").removesuffix("_special")
+        )
+    # the page lists the questions it showed, as the section template does
+    data["asked"] = " ".join(dict.fromkeys(asked))
+    data.update(extra)
     return browser.post(f"/screenings/{reference}/sections/{section}", data)
 
 

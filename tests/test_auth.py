@@ -230,3 +230,50 @@ def test_a_next_parameter_cannot_send_the_user_to_another_site(client, people):
     )
 
     assert response.headers["Location"] == "/"
+
+
+def test_a_line_break_in_next_is_refused_not_a_server_error(client, people):
+    token = csrf_token(client)
+
+    response = client.post(
+        "/login?next=/%0D%0AX:%20y",
+        data={"username": "nok", "password": PASSWORD, "csrf_token": token},
+    )
+
+    assert response.status_code == 302
+    assert "\n" not in response.headers["Location"]
+    assert response.headers["Location"].endswith("/")
+
+
+def test_a_copy_of_the_session_cookie_is_worthless_after_signing_out(app, people):
+    from tests.conftest import Browser
+
+    browser = Browser(app.test_client(), "nok")
+    copied = browser.client.get_cookie("screening_session").value
+
+    browser.post("/logout")
+
+    replay = app.test_client()
+    replay.set_cookie("screening_session", copied)
+    assert replay.get("/screenings").status_code == 302
+
+
+def test_guessing_the_current_password_is_limited_and_audited(signed_in, app):
+    browser = signed_in("nok")
+    codes = []
+    for attempt in range(8):
+        response = browser.post(
+            "/password",
+            {
+                "current_password": f"guess-{attempt}",
+                "new_password": "a-new-password-123",
+                "repeat_password": "a-new-password-123",
+            },
+        )
+        codes.append(response.status_code)
+
+    assert codes[0] == 400
+    assert codes[-1] == 429
+    with app.app_context():
+        actions = db.session().scalars(select(AuditEvent.action)).all()
+    assert "password.rejected" in actions and "password.limited" in actions

@@ -217,3 +217,74 @@ def test_the_installed_command_reads_stdin_and_keeps_stdout_clean():
     assert done.returncode == 1
     assert json.loads(done.stdout)["band"] == "possible"
     assert "line 2: invalid JSON" in done.stderr
+
+
+# --- hostile input: every problem is a message, never a traceback ------------
+
+
+def no_traceback(result) -> None:
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+
+
+def answers_request(answers: dict) -> str:
+    request = {"questionnaire": {"id": "gms-returnee", "version": "1.0.0"}}
+    return json.dumps({**request, "answers": {"consent_screening": "yes", **answers}})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        b"\xff\xfe{}",
+        '{"a": ' + "1" * 5000 + "}",
+        answers_request({"age_now": "sNaN"}),
+        answers_request({"age_now": 10**400}),
+        answers_request({"age_now": "1e10000000"}),
+        answers_request({"exit_fee_amount": {"amount": "1e400", "currency": "THB"}}),
+        json.dumps(
+            {
+                "questionnaire": {"id": "gms-returnee", "version": ["1.0.0"]},
+                "answers": {},
+            }
+        ),
+    ],
+    ids=[
+        "deep nesting",
+        "not UTF-8",
+        "a number of 5000 digits",
+        "signalling NaN",
+        "an integer beyond float",
+        "a huge exponent",
+        "money beyond float",
+        "a version that is not text",
+    ],
+)
+def test_hostile_input_gets_a_message_and_exit_status_1(runner, tmp_path, text):
+    path = tmp_path / "input.json"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+
+    result = runner.invoke(cli, ["score", str(path)])
+
+    no_traceback(result)
+    assert result.exit_code == 1
+    assert result.stderr.strip()
+
+
+def test_one_hostile_line_does_not_stop_the_batch(runner, tmp_path):
+    good = states_line({"DR1": "yes"})
+    lines = [good, answers_request({"age_now": "sNaN"}), "[" * 50_000, good]
+
+    result = score(runner, tmp_path, "\n".join(lines) + "\n")
+
+    assert [json.loads(line)["line"] for line in result.stdout.splitlines()] == [1, 4]
+
+
+def test_errors_name_the_question_but_never_repeat_the_answer(runner, tmp_path):
+    for answers in ({"nationality": "ZZTESTNAME"}, {"date_of_birth": "1999-02-30"}):
+        result = score(runner, tmp_path, answers_request(answers))
+
+        assert result.exit_code == 1
+        assert "ZZTESTNAME" not in result.stderr and "1999" not in result.stderr
+        assert next(iter(answers)) in result.stderr

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import time
+
+import pytest
 from sqlalchemy import func, select
 
 from screening import db
@@ -202,6 +205,19 @@ def test_clearing_a_field_removes_the_saved_answer(signed_in, app):
     assert "full_name" not in stored_answers(app, reference)
 
 
+def test_a_post_without_the_questions_it_showed_clears_nothing(signed_in, app):
+    nok = signed_in("nok")
+    reference = start(nok)
+    consent(nok, reference)
+    save(nok, reference, "person", {"full_name": "Somebody", "age_at_departure": "30"})
+
+    response = nok.post(f"/screenings/{reference}/autosave", {"section": "person"})
+
+    assert response.status_code == 200
+    stored = stored_answers(app, reference)
+    assert (stored["full_name"], stored["age_at_departure"]) == ("Somebody", 30)
+
+
 def test_pause_returns_to_the_list_and_resume_opens_the_last_section(signed_in):
     nok = signed_in("nok")
     reference = start(nok)
@@ -332,3 +348,46 @@ def test_a_second_language_can_be_shown_beside_the_interview_language(signed_in)
     )
     page = nok.get(f"/screenings/{reference}/sections/interview").get_data(as_text=True)
     assert "วันที่สัมภาษณ์" not in page
+
+
+@pytest.mark.parametrize(
+    ("section", "fields"),
+    [
+        ("person", {"age_at_departure": "1e300000"}),
+        ("person", {"age_at_departure": "1e10000000"}),
+        ("person", {"age_at_departure": "sNaN"}),
+        ("work", {"exit_fee": "1e400", "exit_fee_currency": "THB"}),
+        ("work", {"hours_per_day": "9" * 5000}),
+    ],
+)
+def test_absurd_numbers_are_refused_at_once(signed_in, section, fields):
+    nok = signed_in("nok")
+    reference = start(nok)
+    consent(nok, reference)
+    began = time.monotonic()
+
+    response = save(nok, reference, section, fields)
+
+    assert response.status_code == 422
+    assert time.monotonic() - began < 2
+
+
+def test_completing_twice_completes_once(signed_in, app):
+    nok = signed_in("nok")
+    reference = start(nok)
+    consent(nok, reference)
+
+    first = nok.post(f"/screenings/{reference}/complete", {})
+    second = nok.post(f"/screenings/{reference}/complete", {})
+
+    assert first.status_code == 302
+    assert second.status_code in (302, 403)
+    with app.app_context():
+        completions = (
+            db.session()
+            .scalars(
+                select(AuditEvent).where(AuditEvent.action == "screening.complete")
+            )
+            .all()
+        )
+    assert len(completions) == 1

@@ -239,6 +239,42 @@ BROKEN = [
         id="misspelt key",
     ),
     pytest.param(
+        lambda t: t.replace("        max: 24\n", "        max: .nan\n"),
+        "max: .nan",
+        "sections[2].questions[4].max",
+        "must be a finite number",
+        id="a bound that is not a number",
+    ),
+    pytest.param(
+        lambda t: t.replace(
+            "{at_least: 12, set: [EX1]}", "{at_least: 1" + "0" * 40 + ", set: [EX1]}"
+        ),
+        "{at_least: 1000",
+        "sections[2].questions[4].indicators[0].at_least",
+        "number too long",
+        id="a number too long",
+    ),
+    pytest.param(
+        lambda t: t.replace("Hours worked per day", "Hours worked \u202eper day"),
+        "Hours worked",
+        "sections[2].questions[4].prompt.en",
+        "invisible control character U+202E",
+        id="a hidden direction control",
+    ),
+    pytest.param(
+        lambda t: t.replace(
+            "show_if: {question: work_kinds, includes: scam}",
+            "show_if: "
+            + "{not: " * 60
+            + "{question: work_kinds, includes: scam}"
+            + "}" * 60,
+        ),
+        "show_if: {not:",
+        "sections[2].questions[3].show_if" + ".not" * 36,
+        "nested more than 40 levels deep",
+        id="conditions nested too deep",
+    ),
+    pytest.param(
         lambda t: t.replace("version: 0.1.0", "version: '1.0'"),
         "version: '1.0'",
         "version",
@@ -557,6 +593,11 @@ def test_deeply_nested_yaml_gets_a_plain_error(tmp_path, standards):
         load_text(tmp_path, standards, "a: " + "[" * 5000 + "]" * 5000 + "\n")
 
     assert raised.value.problems[0].path in {"(syntax)", "(top level)"}
+
+
+def test_a_path_that_is_not_a_regular_file_is_refused_plainly(tmp_path, standards):
+    with pytest.raises(DefinitionError, match="not a regular file"):
+        load_questionnaire(tmp_path, standards)
 
 
 def test_an_empty_file_is_refused_plainly(tmp_path, standards):
