@@ -318,7 +318,7 @@ cli.add_command(revocations_group)
 
 
 @cli.command("issue")
-@click.argument("answers", type=click.File("r", encoding="utf-8"))
+@click.argument("answers", type=click.File("rb"))
 @click.option("-o", "--output", required=True, help="The signed PDF to write.")
 @click.option(
     "--second-language",
@@ -328,7 +328,7 @@ cli.add_command(revocations_group)
 @click.option("--interviewer", help="Interviewer name (overrides the answers file).")
 @click.option("--supersedes", help="ID of an earlier document this one replaces.")
 def issue_command(
-    answers: IO[str],
+    answers: IO[bytes],
     output: str,
     *,
     second_language: str | None,
@@ -343,8 +343,14 @@ def issue_command(
     agency = _agency(session)
     catalog = services().catalog
     try:
-        request = json.load(answers)
+        request = json.loads(answers.read().decode("utf-8-sig"))
         scored = batch.assess_answers(request, catalog)
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            f"{answers.name}: not UTF-8 text (byte {error.start + 1})"
+        ) from None
+    except RecursionError:
+        raise click.ClickException(f"{answers.name}: JSON nested too deep") from None
     except ValueError as error:  # JSON and input errors alike
         raise click.ClickException(f"{answers.name}: {error}") from None
     try:

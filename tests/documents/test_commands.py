@@ -99,15 +99,28 @@ def test_issuing_and_verifying_from_the_cli_leave_audit_rows(lao_instance, tmp_p
     ]
 
 
-def test_issue_reports_a_bad_answers_file_plainly(lao_instance, tmp_path):
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b'{"questionnaire": {"id": "gms-returnee"}, "answers": {"x": 1}}', "no such"),
+        (b"\xff\xfe not text", "not UTF-8"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deep"),
+        (b'{"questionnaire": ', "Expecting value"),
+    ],
+    ids=["unknown question", "not utf-8", "deep nesting", "broken json"],
+)
+def test_issue_reports_a_bad_answers_file_plainly(
+    lao_instance, tmp_path, content, words
+):
     bad = tmp_path / "bad.json"
-    bad.write_text('{"questionnaire": {"id": "gms-returnee"}, "answers": {"x": 1}}')
+    bad.write_bytes(content)
 
     result = lao_instance.run("issue", bad, "-o", tmp_path / "x.pdf")
 
     assert result.exit_code == 1
-    assert "no such question" in result.output
+    assert words in result.output
     assert "Traceback" not in result.output
+    assert not (tmp_path / "x.pdf").exists()
 
 
 def test_verify_a_folder_exits_zero_only_when_every_document_passes(
