@@ -107,6 +107,25 @@ class WebClient:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(), dict(error.headers)
 
+    def send(
+        self, path: str, body: bytes, content_type: str, **headers: str
+    ) -> tuple[int, str, dict[str, str]]:
+        """POST raw bytes (a PDF, a multipart form) with this session's CSRF token."""
+        request = urllib.request.Request(
+            self.base + path,
+            data=body,
+            headers={
+                "Content-Type": content_type,
+                "X-CSRFToken": self.token,
+                **headers,
+            },
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode(), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(), dict(error.headers)
+
     def get(self, path: str) -> tuple[int, str, dict[str, str]]:
         status, text, headers = self.request(path)
         match = CSRF.search(text)
