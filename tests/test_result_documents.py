@@ -187,6 +187,10 @@ def test_a_replacement_supersedes_the_earlier_document(app, completed, signed_in
     issue(nok, reference, "lo")
     [old_id] = document_ids(nok, reference)
     anan = signed_in("anan")
+    offered = result_page(anan, reference).split(
+        f'id="replacement-language-{old_id[:8]}"'
+    )
+    assert '<option value="lo" selected>' in offered[1].split("</select>")[0]
 
     response = anan.post(
         f"/screenings/{reference}/documents/{old_id}/withdraw",
