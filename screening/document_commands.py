@@ -185,35 +185,63 @@ def trust_export(output: str | None) -> None:
 @trust_group.command("import")
 @click.argument("file", type=click.File("rb"))
 def trust_import(file: IO[bytes]) -> None:
-    """Trust the certificates in a counterpart's bundle."""
+    """Trust the certificates in a counterpart's bundle (all of them, or none).
+
+    The bundle forms a new issuer group, or joins the group that holds one
+    of its certificates already. Compare the fingerprints printed with the
+    ones the agency reads to you.
+    """
     session = db.session()
     agency = _agency(session)
     try:
-        added = trust_store.import_trust_bundle(
-            session, file.read(trust.MAX_IMPORT_BYTES + 1)
+        imported = trust_store.import_trust_bundle(
+            session, file.read(trust.MAX_IMPORT_BYTES + 1), _instance()
         )
     except trust.TrustError as error:
         raise click.ClickException(str(error)) from None
-    _audit(session, "trust.import", agency)
+    _audit(
+        session,
+        "trust.import",
+        agency,
+        detail=f"group {imported.group_id}, {BY_COMMAND}",
+    )
     session.commit()
-    click.echo(f"{len(added)} new certificate(s) trusted")
+    joined = "joined" if imported.joined else "new"
+    click.echo(f"issuer group {imported.group_id} ({joined}): {imported.group_name}")
+    for item in imported.certificates:
+        click.echo(f"  {'new  ' if item.new else 'known'} {item.sha256} {item.subject}")
+    click.echo(f"{len(imported.added)} new certificate(s) trusted")
 
 
 @trust_group.command("list")
 def trust_list() -> None:
-    """Show every trusted certificate (ours and imported)."""
-    context = _trust_context(db.session())
-    _echo_json(
-        [
-            {
-                "sha256": print_,
-                "subject": c.subject.rfc4514_string(),
-                "own": print_ in context.own,
-                "not_after": c.not_valid_after_utc.isoformat(),
-            }
-            for print_, c in sorted(context.anchors.items())
-        ]
-    )
+    """Show every trusted certificate, ours and imported, with its issuer group."""
+    rows: list[dict[str, Any]] = [
+        {
+            "sha256": keys.fingerprint(certificate),
+            "subject": certificate.subject.rfc4514_string(),
+            "group": trust.OWN_GROUP,
+            "own": True,
+            "not_after": certificate.not_valid_after_utc.isoformat(),
+        }
+        for certificate in _own_certificates()
+    ]
+    rows += [
+        {
+            "sha256": row.sha256,
+            "subject": row.subject,
+            "group": row.group_id,
+            "group_name": row.group.name,
+            "own": False,
+            "not_after": row.not_after.isoformat(),
+        }
+        for row in trust_store.trusted_issuers(db.session())
+    ]
+    _echo_json(rows)
+
+
+def _own_certificates() -> list[Any]:
+    return keys.own_certificates(_instance()) if (_instance() / "keys").exists() else []
 
 
 @trust_group.command("remove")
@@ -292,7 +320,11 @@ def revocations_export(output: str | None) -> None:
 @revocations_group.command("import")
 @click.argument("file", type=click.File("rb"))
 def revocations_import(file: IO[bytes]) -> None:
-    """Check a counterpart's signed list and keep it (never an older one)."""
+    """Check a counterpart's signed list and keep it (never an older one).
+
+    Its entries count only for the documents of the issuer group whose
+    certificate signed it.
+    """
     session = db.session()
     agency = _agency(session)
     try:
@@ -306,8 +338,8 @@ def revocations_import(file: IO[bytes]) -> None:
     _audit(session, "revocations.import", agency)
     session.commit()
     click.echo(
-        f"revocation list number {imported.sequence} imported "
-        f"({len(imported.entries)} entries)"
+        f"revocation list number {imported.sequence} of issuer group "
+        f"{imported.group} imported ({len(imported.entries)} entries)"
     )
 
 

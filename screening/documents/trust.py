@@ -4,20 +4,27 @@ Pure functions over bytes and certificates; where the results are kept (the
 application's database) is the caller's business.
 
 A trust bundle is a PEM file of an agency's certificates, current and past.
+Every trusted certificate belongs to one issuer group: our own certificates
+form ``OWN_GROUP``, and each counterpart's form the group its bundles made
+when an administrator imported them (``bundle_group``). Names in
+certificates prove nothing, since anyone can put any name in a certificate
+of their own; the group is what the administrator established.
+
 A revocation list is JSON signed with the issuer's key; reading one checks
-the signature against a trusted certificate. The caller keeps the newest
-list of each issuer and refuses a lower sequence number, so an old list
+the signature against a trusted certificate. Its entries count only for
+documents signed within the signer's own group. The caller keeps the newest
+list of each group and refuses a lower sequence number, so an old list
 cannot undo a revocation. Verifying never contacts the issuer.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
-import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -37,6 +44,7 @@ from screening.documents.record import canonical_json
 
 LIST_TYPE = "gms-revocation-list"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+OWN_GROUP = "own"
 RevocationStatus = Literal["revoked", "superseded"]
 TrustCode = Literal["trusted", "untrusted", "not_valid_then"]
 
@@ -74,9 +82,17 @@ class Revocation:
         return data
 
 
-def issuer_key(certificate: x509.Certificate) -> str:
-    """A file-safe name for an issuing agency: the hash of its subject."""
-    return hashlib.sha256(certificate.subject.public_bytes()).hexdigest()[:32]
+@dataclass(frozen=True)
+class Counterpart:
+    """A counterpart agency as an administrator established it: an issuer group.
+
+    ``certificates`` came in its trust bundles; ``revocations`` are the
+    entries of the newest list it signed, and count for its documents only.
+    """
+
+    group: str
+    certificates: Sequence[x509.Certificate]
+    revocations: Sequence[Revocation] = ()
 
 
 def _utc(moment: dt.datetime) -> str:
@@ -108,58 +124,90 @@ def _may_issue(certificate: x509.Certificate) -> bool:
 
 @dataclass
 class TrustContext:
-    """Everything verification needs, loaded once: anchors and revocations."""
+    """Everything verification needs, loaded once: anchors, groups, revocations.
+
+    ``groups`` maps each anchor's fingerprint to its issuer group, and
+    ``revocations`` each group to the documents it withdrew.
+    """
 
     anchors: dict[str, x509.Certificate] = field(default_factory=dict)
-    own: frozenset[str] = frozenset()
+    groups: dict[str, str] = field(default_factory=dict)
     revocations: dict[str, dict[str, Revocation]] = field(default_factory=dict)
 
-    def add_anchor(self, certificate: x509.Certificate) -> None:
-        self.anchors[fingerprint(certificate)] = certificate
+    @property
+    def own(self) -> frozenset[str]:
+        """The fingerprints of our own certificates."""
+        return frozenset(
+            sha256 for sha256, group in self.groups.items() if group == OWN_GROUP
+        )
 
-    def check_certificate(
-        self, certificate: x509.Certificate, moment: dt.datetime
-    ) -> TrustCode:
-        """Is the certificate trusted, and valid at the given moment?"""
-        direct = self.anchors.get(fingerprint(certificate))
-        if direct is not None:
-            return "trusted" if _valid_at(certificate, moment) else "not_valid_then"
-        for anchor in self.anchors.values():
+    def add_anchor(self, certificate: x509.Certificate, group: str) -> None:
+        """Trust a certificate as one of a group's; the first group given stays."""
+        sha256 = fingerprint(certificate)
+        self.anchors.setdefault(sha256, certificate)
+        self.groups.setdefault(sha256, group)
+
+    def _anchor_for(self, certificate: x509.Certificate) -> str | None:
+        """The anchor vouching for a certificate: itself, or the CA that issued it."""
+        sha256 = fingerprint(certificate)
+        if sha256 in self.anchors:
+            return sha256
+        for anchor_sha256, anchor in self.anchors.items():
             if anchor.subject != certificate.issuer or not _may_issue(anchor):
                 continue
             try:
                 certificate.verify_directly_issued_by(anchor)
             except (ValueError, TypeError, InvalidSignature):
                 continue
-            if _valid_at(certificate, moment) and _valid_at(anchor, moment):
-                return "trusted"
-            return "not_valid_then"
-        return "untrusted"
+            return anchor_sha256
+        return None
+
+    def check_certificate(
+        self, certificate: x509.Certificate, moment: dt.datetime
+    ) -> TrustCode:
+        """Is the certificate trusted, and valid at the given moment?"""
+        anchor = self._anchor_for(certificate)
+        if anchor is None:
+            return "untrusted"
+        valid = _valid_at(certificate, moment) and _valid_at(
+            self.anchors[anchor], moment
+        )
+        return "trusted" if valid else "not_valid_then"
+
+    def group_of(self, certificate: x509.Certificate) -> str | None:
+        """The issuer group of a trusted certificate (its anchor's), or None."""
+        anchor = self._anchor_for(certificate)
+        return None if anchor is None else self.groups[anchor]
 
     def revocation(
         self, certificate: x509.Certificate, document_id: str
     ) -> Revocation | None:
-        """The revocation of a document by the agency that signed it, if any."""
-        return self.revocations.get(issuer_key(certificate), {}).get(document_id)
+        """The revocation of a document by the group of the agency that signed it."""
+        group = self.group_of(certificate)
+        if group is None:
+            return None
+        return self.revocations.get(group, {}).get(document_id)
 
     def as_plain(self) -> dict[str, Any]:
         """Picklable plain data, to hand the context to worker processes."""
         return {
-            "anchors": [certificate_pem(c) for c in self.anchors.values()],
-            "own": sorted(self.own),
+            "anchors": [
+                (self.groups[sha256], certificate_pem(certificate))
+                for sha256, certificate in self.anchors.items()
+            ],
             "revocations": {
-                key: [entry.as_dict() for entry in entries.values()]
-                for key, entries in self.revocations.items()
+                group: [entry.as_dict() for entry in entries.values()]
+                for group, entries in self.revocations.items()
             },
         }
 
     @classmethod
     def from_plain(cls, data: Mapping[str, Any]) -> TrustContext:
-        context = cls(own=frozenset(data["own"]))
-        for pem in data["anchors"]:
-            context.add_anchor(x509.load_pem_x509_certificate(pem))
-        for key, entries in data["revocations"].items():
-            context.revocations[key] = {
+        context = cls()
+        for group, pem in data["anchors"]:
+            context.add_anchor(x509.load_pem_x509_certificate(pem), group)
+        for group, entries in data["revocations"].items():
+            context.revocations[group] = {
                 entry["document_id"]: Revocation(**entry) for entry in entries
             }
         return context
@@ -179,7 +227,7 @@ def export_trust_bundle(instance: Path) -> bytes:
 
 
 def read_trust_bundle(data: bytes) -> list[x509.Certificate]:
-    """The certificates of a counterpart's bundle, checked; raise TrustError."""
+    """The certificates of a counterpart's bundle, all checked; raise TrustError."""
     if len(data) > MAX_IMPORT_BYTES:
         raise TrustError("the trust bundle is too large", "too_large")
     try:
@@ -190,6 +238,38 @@ def read_trust_bundle(data: bytes) -> list[x509.Certificate]:
         if not isinstance(certificate.public_key(), ec.EllipticCurvePublicKey):
             raise TrustError("only ECDSA certificates are accepted", "not_ecdsa")
     return certificates
+
+
+def bundle_group(
+    certificates: Iterable[x509.Certificate],
+    known: Mapping[str, str],
+    own: Collection[str],
+) -> str | None:
+    """The issuer group a bundle joins, or None when it forms a new one.
+
+    ``known`` maps the fingerprints of trusted counterpart certificates to
+    their groups. A bundle that shares a certificate with a group (the
+    agency rotated its key and sent its certificates, old and new) joins
+    that group. Raise TrustError when the bundle holds one of our own
+    certificates or certificates of two different groups: an administrator
+    must not merge agencies by accident, or let a bundle speak for us.
+    """
+    fingerprints = [fingerprint(certificate) for certificate in certificates]
+    if any(sha256 in own for sha256 in fingerprints):
+        raise TrustError(
+            "the bundle holds a certificate of this instance: import only a "
+            "counterpart agency's bundle",
+            "own_certificate",
+        )
+    groups = sorted({known[sha256] for sha256 in fingerprints if sha256 in known})
+    if len(groups) > 1:
+        raise TrustError(
+            "the bundle holds certificates of different agencies trusted here "
+            f"(groups {', '.join(groups)}); it was not imported: ask the agency "
+            "for a bundle of its own certificates",
+            "two_agencies",
+        )
+    return groups[0] if groups else None
 
 
 def is_fingerprint(text: str) -> bool:
@@ -245,17 +325,18 @@ def normalized_document_id(document_id: str) -> str:
 
 @dataclass(frozen=True)
 class RevocationList:
-    """A counterpart's signed list, as read: who signed it, its number, entries."""
+    """A counterpart's signed list, as read: who signed it, its number, entries.
+
+    ``group`` is the signer's issuer group, once the list has been checked
+    against the trust of this instance.
+    """
 
     sequence: int
     issued_at: str
     certificate: x509.Certificate
     entries: tuple[Revocation, ...]
     data: bytes
-
-    @property
-    def issuer_key(self) -> str:
-        return issuer_key(self.certificate)
+    group: str | None = None
 
 
 def sign_revocation_list(
@@ -319,7 +400,11 @@ def read_revocation_list(data: bytes) -> RevocationList:
 def check_revocation_list(
     data: bytes, trust: TrustContext, *, now: dt.datetime | None = None
 ) -> RevocationList:
-    """Read a counterpart's list and check its signer and signature."""
+    """Read a counterpart's list, check its signer and signature.
+
+    The list returned names the signer's issuer group: its entries count for
+    the documents of that group only.
+    """
     body, parsed, signature = _parse_list(data)
     certificate = parsed.certificate
     moment = now or dt.datetime.now(dt.UTC)
@@ -336,36 +421,27 @@ def check_revocation_list(
         raise TrustError(
             "the signature of the list does not hold", "list_signature"
         ) from None
-    return parsed
+    return dataclasses.replace(parsed, group=trust.group_of(certificate))
 
 
 def build_trust_context(
     own: Sequence[x509.Certificate],
-    trusted: Iterable[x509.Certificate] = (),
+    counterparts: Iterable[Counterpart] = (),
     own_revocations: Iterable[Revocation] = (),
-    imported_lists: Iterable[RevocationList] = (),
 ) -> TrustContext:
     """Everything verification needs, from certificates and revocations in hand."""
     context = TrustContext()
     for certificate in own:
-        context.add_anchor(certificate)
-    context.own = frozenset(fingerprint(c) for c in own)
-    for certificate in trusted:
-        context.add_anchor(certificate)
-    if own:
-        _add_revocations(context, own, own_revocations)
-    for revocation_list in imported_lists:
-        _add_revocations(
-            context, [revocation_list.certificate], revocation_list.entries
-        )
+        context.add_anchor(certificate, OWN_GROUP)
+    context.revocations[OWN_GROUP] = _by_document(own_revocations)
+    for counterpart in counterparts:
+        if counterpart.group == OWN_GROUP:
+            raise ValueError("a counterpart cannot take our own group")
+        for certificate in counterpart.certificates:
+            context.add_anchor(certificate, counterpart.group)
+        context.revocations[counterpart.group] = _by_document(counterpart.revocations)
     return context
 
 
-def _add_revocations(
-    context: TrustContext,
-    certificates: Iterable[x509.Certificate],
-    entries: Iterable[Revocation],
-) -> None:
-    by_id: Mapping[str, Revocation] = {entry.document_id: entry for entry in entries}
-    for certificate in certificates:
-        context.revocations.setdefault(issuer_key(certificate), {}).update(by_id)
+def _by_document(entries: Iterable[Revocation]) -> dict[str, Revocation]:
+    return {entry.document_id: entry for entry in entries}
