@@ -60,6 +60,13 @@ TRUST_PROBLEMS = {
     ),
     "busy": N_("Another import changed the trust at the same moment. Try again."),
     "not_list": N_("This is not a signed revocation list."),
+    "bad_entry": N_(
+        "Entry %(entry)d of the list is not a valid revocation. The list was not "
+        "imported."
+    ),
+    "too_many_entries": N_(
+        "The list has more than %(limit)d entries. It was not imported."
+    ),
     "own_list": N_("This is our own revocation list: only counterparts import it."),
     "list_untrusted": N_(
         "The list is not signed by an agency trusted here, or its certificate "

@@ -314,7 +314,7 @@ def load_trust_context(session: Session, instance: Path) -> trust.TrustContext:
             x509.load_pem_x509_certificate(row.pem.encode("ascii"))
         )
     revocations = {
-        row.group_id: trust.read_revocation_list(row.content.encode("utf-8")).entries
+        row.group_id: trust.stored_revocations(row.content.encode("utf-8"))
         for row in revocation_lists(session)
     }
     counterparts = [

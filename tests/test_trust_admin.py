@@ -213,6 +213,31 @@ def test_each_agency_is_shown_with_its_fingerprints_and_a_rotation_joins_it(
     assert heading < section.index(old.fingerprint) < section.index(new.fingerprint)
 
 
+def test_a_list_with_an_odd_entry_is_refused_with_its_number(app, admin, counterpart):
+    folder, material = counterpart
+    send(admin, "/admin/trust/bundle", "bundle", trust.export_trust_bundle(folder))
+    good = trust.withdrawal(str(uuid.uuid4()), "duplicate")
+    signed_list = json.loads(trust.sign_revocation_list(material, 1, [good]))
+    body = {**signed_list["list"], "entries": [{**good.as_dict(), "reason": [1]}]}
+    signature = material.private_key.sign(
+        trust.canonical_json(body), trust.ec.ECDSA(trust.hashes.SHA256())
+    )
+    signed_list["list"] = body
+    signed_list["signature"]["value"] = trust.base64.b64encode(signature).decode()
+
+    response = send(
+        admin,
+        "/admin/trust/revocations",
+        "revocations",
+        json.dumps(signed_list).encode(),
+    )
+
+    assert "Entry 1 of the list is not a valid revocation" in response.get_data(
+        as_text=True
+    )
+    assert "revocations.import" not in actions(app)
+
+
 def test_the_register_lists_every_document_and_an_administrator_revokes_one(app, admin):
     with app.app_context():
         session = db.session()

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import uuid
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from screening import issued, trust_store
 from screening.documents import keys, trust
-from screening.models import TrustedCertificate
+from screening.models import ImportedRevocationList, TrustedCertificate
 from tests.documents.conftest import self_signed
 from tests.helpers import signed
 
@@ -32,6 +33,22 @@ def revocation_list(
         trust.withdrawal(document_id, "duplicate") for document_id in document_ids
     ]
     return trust.sign_revocation_list(material, sequence, entries)
+
+
+def signed_entries(material: keys.SigningMaterial, entries: list) -> bytes:
+    """A list signed by a trusted agency whatever its entries hold."""
+    body = json.loads(trust.sign_revocation_list(material, 1, []))["list"]
+    body["entries"] = entries
+    # canonical_json, but with non-ASCII escaped: the same bytes for the ASCII
+    # lists here, and still bytes for text that is not UTF-8
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    signature = material.private_key.sign(
+        canonical, trust.ec.ECDSA(trust.hashes.SHA256())
+    )
+    signed_list = json.loads(trust.sign_revocation_list(material, 1, []))
+    signed_list["list"] = body
+    signed_list["signature"]["value"] = trust.base64.b64encode(signature).decode()
+    return json.dumps(signed_list, separators=(",", ":")).encode()
 
 
 def context(session, app) -> trust.TrustContext:
@@ -193,3 +210,70 @@ def test_removing_the_last_certificate_of_an_agency_removes_its_list(
 
     kept = trust_store.revocation_lists(session)
     assert [row.signer_sha256 for row in kept] == [impostor.fingerprint]
+
+
+ODD_ENTRIES = {
+    "document_id not text": {"document_id": ["not", "a", "string"]},
+    "document_id not a UUID": {"document_id": "../../etc/passwd"},
+    "reason not text": {"reason": {"a": 1}},
+    "reason too long": {"reason": "x" * 501},
+    "reason not UTF-8": {"reason": "\udcff"},
+    "at not text": {"at": 12},
+    "odd status": {"status": "forgotten"},
+    "replaced_by not a UUID": {"status": "superseded", "replaced_by": 7},
+    "unknown key": {"note": "hello"},
+    "no reason": {"reason": None},
+}
+
+
+@pytest.mark.parametrize("name", ODD_ENTRIES)
+def test_a_trusted_list_with_an_odd_entry_is_refused_whole(
+    session, app, bokeo, impostor, both_trusted, name
+):
+    good = trust.withdrawal(str(uuid.uuid4()), "duplicate").as_dict()
+    odd = {**good, **ODD_ENTRIES[name]}
+    if odd["reason"] is None:
+        del odd["reason"]
+
+    with pytest.raises(trust.TrustError) as refused:
+        import_list(session, app, signed_entries(bokeo, [good, odd]))
+
+    assert refused.value.code == "bad_entry"
+    assert refused.value.values == {"entry": 2}
+    assert trust_store.revocation_lists(session) == []
+
+
+def test_a_trusted_list_with_too_many_entries_or_a_huge_number_is_refused(
+    session, app, bokeo, both_trusted
+):
+    entry = {
+        **trust.withdrawal(str(uuid.uuid4()), "x").as_dict(),
+        "reason": "",
+        "at": "",
+    }
+    huge = json.loads(revocation_list(bokeo, 1))
+    huge["list"]["sequence"] = 2**40
+
+    with pytest.raises(trust.TrustError) as many:
+        import_list(session, app, signed_entries(bokeo, [entry] * 20_001))
+    with pytest.raises(trust.TrustError) as numbered:
+        import_list(session, app, json.dumps(huge).encode())
+
+    assert many.value.code == "too_many_entries"
+    assert numbered.value.code == "not_list"
+
+
+def test_a_stored_list_with_odd_entries_never_breaks_loading(
+    session, app, bokeo, both_trusted
+):
+    """A list kept by an earlier version, which did not check entries."""
+    kept_id = str(uuid.uuid4())
+    import_list(session, app, revocation_list(bokeo, 1, kept_id))
+    content = json.loads(revocation_list(bokeo, 2, kept_id))
+    content["list"]["entries"].append({"document_id": ["x"], "status": "revoked"})
+    session.execute(update(ImportedRevocationList).values(content=json.dumps(content)))
+    session.commit()
+
+    loaded = context(session, app)
+
+    assert loaded.revocation(bokeo.certificate, kept_id) is not None

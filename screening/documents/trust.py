@@ -11,10 +11,10 @@ certificates prove nothing, since anyone can put any name in a certificate
 of their own; the group is what the administrator established.
 
 A revocation list is JSON signed with the issuer's key; reading one checks
-the signature against a trusted certificate. Its entries count only for
-documents signed within the signer's own group. The caller keeps the newest
-list of each group and refuses a lower sequence number, so an old list
-cannot undo a revocation. Verifying never contacts the issuer.
+every entry and the signature against a trusted certificate. Its entries
+count only for documents signed within the signer's own group. The caller
+keeps the newest list of each group and refuses a lower sequence number, so
+an old list cannot undo a revocation. Verifying never contacts the issuer.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import base64
 import dataclasses
 import datetime as dt
 import json
+import logging
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,8 +43,18 @@ from screening.documents.keys import (
 )
 from screening.documents.record import canonical_json
 
+log = logging.getLogger(__name__)
+
 LIST_TYPE = "gms-revocation-list"
+LIST_FORMAT = 1
+LIST_KEYS = frozenset({"type", "format", "issuer", "sequence", "issued_at", "entries"})
+ENTRY_KEYS = frozenset({"document_id", "status", "reason", "at", "replaced_by"})
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_LIST_ENTRIES = 20_000
+MAX_SEQUENCE = 2**31 - 1  # the database keeps it in a 32-bit integer
+MAX_REASON = 500
+MAX_TIME_TEXT = 40
+MAX_ISSUER_TEXT = 1000
 OWN_GROUP = "own"
 RevocationStatus = Literal["revoked", "superseded"]
 TrustCode = Literal["trusted", "untrusted", "not_valid_then"]
@@ -303,13 +314,24 @@ def withdrawal(
             raise TrustError("a document cannot replace itself", "replaces_itself")
     if not reason.strip():
         raise TrustError("give a reason", "no_reason")
+    if not _is_text(reason):
+        raise TrustError("the reason is not UTF-8 text", "bad_reason")
     return Revocation(
         document_id,
         status,
-        reason.strip()[:500],
+        reason.strip()[:MAX_REASON],
         _utc(now or dt.datetime.now(dt.UTC)),
         replaced_by if status == "superseded" else None,
     )
+
+
+def _is_text(value: str) -> bool:
+    """Can it be stored and sent? Bytes that were not UTF-8 arrive as surrogates."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def normalized_document_id(document_id: str) -> str:
@@ -349,7 +371,7 @@ def sign_revocation_list(
     """Our revocations as a signed JSON document for counterparts to import."""
     body = {
         "type": LIST_TYPE,
-        "format": 1,
+        "format": LIST_FORMAT,
         "issuer": material.certificate.subject.rfc4514_string(),
         "sequence": sequence,
         "issued_at": _utc(now or dt.datetime.now(dt.UTC)),
@@ -369,38 +391,116 @@ def sign_revocation_list(
     return json.dumps(signed, indent=1, ensure_ascii=False).encode()
 
 
+def _text(value: Any, name: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} is not text")
+    if len(value) > limit:
+        raise ValueError(f"{name} is longer than {limit} characters")
+    if not _is_text(value):
+        raise ValueError(f"{name} is not UTF-8 text")
+    return value
+
+
+def _uuid(value: Any, name: str) -> str:
+    try:
+        return str(uuid.UUID(_text(value, name, 45)))
+    except ValueError:
+        raise ValueError(f"{name} is not a document ID (a UUID)") from None
+
+
+def revocation_entry(item: Any) -> Revocation:
+    """One entry of a revocation list, checked field by field; raise ValueError."""
+    if not isinstance(item, dict):
+        raise ValueError("not an object")
+    unexpected = sorted(str(key)[:40] for key in set(item) - ENTRY_KEYS)
+    if unexpected:
+        raise ValueError(f"unexpected key {unexpected[0]!r}")
+    missing = sorted(ENTRY_KEYS - {"replaced_by"} - set(item))
+    if missing:
+        raise ValueError(f"no {missing[0]}")
+    status = item["status"]
+    if status not in ("revoked", "superseded"):
+        raise ValueError("status is neither revoked nor superseded")
+    replaced_by = item.get("replaced_by")
+    return Revocation(
+        _uuid(item["document_id"], "document_id"),
+        status,
+        _text(item["reason"], "reason", MAX_REASON),
+        _text(item["at"], "at", MAX_TIME_TEXT),
+        None if "replaced_by" not in item else _uuid(replaced_by, "replaced_by"),
+    )
+
+
+def _list_entries(items: Any) -> tuple[Revocation, ...]:
+    if not isinstance(items, list):
+        raise TrustError("not a revocation list: no entries", "not_list")
+    if len(items) > MAX_LIST_ENTRIES:
+        raise TrustError(
+            f"the list has more than {MAX_LIST_ENTRIES} entries",
+            "too_many_entries",
+            limit=MAX_LIST_ENTRIES,
+        )
+    entries = []
+    for number, item in enumerate(items, start=1):
+        try:
+            entries.append(revocation_entry(item))
+        except ValueError as problem:
+            raise TrustError(
+                f"entry {number} of the list: {problem}", "bad_entry", entry=number
+            ) from None
+    return tuple(entries)
+
+
+def _check_body(body: Any) -> None:
+    """The list's own fields: type, format, number, times; raise TrustError."""
+    if not isinstance(body, dict) or body.get("type") != LIST_TYPE:
+        raise TrustError("not a revocation list", "not_list")
+    unexpected = sorted(str(key)[:40] for key in set(body) - LIST_KEYS)
+    if unexpected:
+        raise TrustError(
+            f"not a revocation list: unexpected key {unexpected[0]!r}", "not_list"
+        )
+    if type(body.get("format")) is not int or body["format"] != LIST_FORMAT:
+        raise TrustError(
+            f"a revocation list of a format this version does not read "
+            f"(it reads format {LIST_FORMAT})",
+            "not_list",
+        )
+    sequence = body.get("sequence")
+    if type(sequence) is not int or not 0 <= sequence <= MAX_SEQUENCE:
+        raise TrustError("not a revocation list: a bad list number", "not_list")
+    for name, limit in (("issued_at", MAX_TIME_TEXT), ("issuer", MAX_ISSUER_TEXT)):
+        try:
+            _text(body.get(name, ""), name, limit)
+        except ValueError as problem:
+            raise TrustError(f"not a revocation list: {problem}", "not_list") from None
+
+
 def _parse_list(data: bytes) -> tuple[dict[str, Any], RevocationList, bytes]:
     if len(data) > MAX_IMPORT_BYTES:
         raise TrustError("the revocation list is too large", "too_large")
     try:
         signed = json.loads(data)
         body = signed["list"]
-        certificate = x509.load_pem_x509_certificate(
-            signed["signature"]["certificate"].encode()
-        )
-        signature = base64.b64decode(signed["signature"]["value"], validate=True)
-        if body["type"] != LIST_TYPE or not isinstance(body["sequence"], int):
+        seal = signed["signature"]
+        if seal["algorithm"] != "ecdsa-sha256":
             raise ValueError
-        entries = tuple(Revocation(**entry) for entry in body["entries"])
-    except (ValueError, KeyError, TypeError, AttributeError):
+        certificate = x509.load_pem_x509_certificate(seal["certificate"].encode())
+        signature = base64.b64decode(seal["value"], validate=True)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise TrustError("not a revocation list", "not_list") from None
-    if any(entry.status not in ("revoked", "superseded") for entry in entries):
-        raise TrustError("not a revocation list", "not_list")
+    _check_body(body)
+    entries = _list_entries(body.get("entries"))
     parsed = RevocationList(
-        body["sequence"], str(body.get("issued_at", "")), certificate, entries, data
+        body["sequence"], body.get("issued_at", ""), certificate, entries, data
     )
     return body, parsed, signature
-
-
-def read_revocation_list(data: bytes) -> RevocationList:
-    """A list kept earlier (already checked when it was imported)."""
-    return _parse_list(data)[1]
 
 
 def check_revocation_list(
     data: bytes, trust: TrustContext, *, now: dt.datetime | None = None
 ) -> RevocationList:
-    """Read a counterpart's list, check its signer and signature.
+    """Read a counterpart's list, check its entries, signer and signature.
 
     The list returned names the signer's issuer group: its entries count for
     the documents of that group only.
@@ -422,6 +522,35 @@ def check_revocation_list(
             "the signature of the list does not hold", "list_signature"
         ) from None
     return dataclasses.replace(parsed, group=trust.group_of(certificate))
+
+
+def stored_revocations(data: bytes) -> tuple[Revocation, ...]:
+    """The entries of a list kept earlier; never raises.
+
+    Lists are checked entry by entry when imported, but one kept by an
+    earlier version may hold entries it never checked: those are left out,
+    and logged, rather than break every verification that follows.
+    """
+    try:
+        items = json.loads(data)["list"]["entries"]
+        if not isinstance(items, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError, RecursionError):
+        log.warning("a stored revocation list cannot be read; it is left out")
+        return ()
+    entries = []
+    for item in items[:MAX_LIST_ENTRIES]:
+        try:
+            entries.append(revocation_entry(item))
+        except ValueError:
+            continue
+    if len(entries) != len(items):
+        log.warning(
+            "a stored revocation list: %d of %d entries left out",
+            len(items) - len(entries),
+            len(items),
+        )
+    return tuple(entries)
 
 
 def build_trust_context(
