@@ -369,7 +369,7 @@ def issue_command(
 ) -> None:
     """Issue a signed result document from a completed ANSWERS file."""
     from screening import batch
-    from screening.documents.issue import IssueOptions
+    from screening.documents.issue import IssueError, IssueOptions
 
     session = db.session()
     agency = _agency(session)
@@ -377,13 +377,21 @@ def issue_command(
     try:
         request = json.loads(answers.read().decode("utf-8-sig"))
         scored = batch.assess_answers(request, catalog)
+        options = IssueOptions(
+            second_language=second_language,
+            interviewer=request.get("interviewer", "")
+            if interviewer is None
+            else interviewer,
+            reference=request.get("reference"),
+            supersedes=supersedes,
+        )
     except UnicodeDecodeError as error:
         raise click.ClickException(
             f"{answers.name}: not UTF-8 text (byte {error.start + 1})"
         ) from None
     except RecursionError:
         raise click.ClickException(f"{answers.name}: JSON nested too deep") from None
-    except ValueError as error:  # JSON and input errors alike
+    except ValueError as error:  # JSON, input errors and refused options alike
         raise click.ClickException(f"{answers.name}: {error}") from None
     try:
         issuer = issuers().get(agency)
@@ -392,13 +400,10 @@ def issue_command(
     standard = catalog.standard(scored.questionnaire.standard)
     if standard is None:  # the catalog checks this on loading; kept for the type
         raise click.ClickException(f"unknown standard {scored.questionnaire.standard}")
-    options = IssueOptions(
-        second_language=second_language,
-        interviewer=interviewer or str(request.get("interviewer") or ""),
-        reference=request.get("reference"),
-        supersedes=supersedes,
-    )
-    document = issuer.issue(scored, standard, options)
+    try:
+        document = issuer.issue(scored, standard, options)
+    except IssueError as error:
+        raise click.ClickException(f"{answers.name}: {error}") from None
     Path(output).write_bytes(document.pdf)
     issued.record_issue(session, document)
     _audit(session, "document.issue", agency, document.document_id)

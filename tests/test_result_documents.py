@@ -232,3 +232,20 @@ def test_a_document_of_another_screening_is_not_found(app, completed, signed_in)
     )
 
     assert response.status_code == stranger.status_code == 404
+
+
+def test_an_interviewer_name_that_cannot_be_printed_is_a_message(app, completed):
+    from screening.models import User
+
+    nok, reference = completed
+    with app.app_context():
+        session = db.session()
+        user = session.scalars(select(User).where(User.username == "nok")).one()
+        user.display_name = "Nok \u202eTab"  # reads backwards from there
+        session.commit()
+
+    issue(nok, reference, "en")
+    page = result_page(nok, reference)
+
+    assert "The document cannot be issued" in page
+    assert rows(app, IssuedDocument) == []
