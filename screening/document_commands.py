@@ -370,6 +370,7 @@ def issue_command(
     """Issue a signed result document from a completed ANSWERS file."""
     from screening import batch
     from screening.documents.issue import IssueError, IssueOptions
+    from screening.documents.signing import TimestampUnavailableError
 
     session = db.session()
     agency = _agency(session)
@@ -404,6 +405,10 @@ def issue_command(
         document = issuer.issue(scored, standard, options)
     except IssueError as error:
         raise click.ClickException(f"{answers.name}: {error}") from None
+    except TimestampUnavailableError as error:
+        raise click.ClickException(
+            f"{error} from SCREENING_TIMESTAMP_URL: the document was not issued"
+        ) from None
     Path(output).write_bytes(document.pdf)
     issued.record_issue(session, document)
     _audit(session, "document.issue", agency, document.document_id)

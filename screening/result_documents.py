@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from screening import accounts, audit, db, interviews, issuance, issued
 from screening.documents.issue import IssueError, consents_to_sharing
 from screening.documents.keys import AgencyKeyError
+from screening.documents.signing import TimestampUnavailableError
 from screening.documents.trust import TrustError
 from screening.extensions import cipher, issuers, standard
 from screening.forms import IssueDocumentForm, WithdrawDocumentForm
@@ -107,6 +108,14 @@ def _issue(
             user=current_user,
             second_language=second_language,
             supersedes=supersedes,
+        )
+    except TimestampUnavailableError:
+        flash(
+            gettext(
+                "The time-stamping server did not answer, so the document was not "
+                "issued. Try again later; if it goes on, tell an administrator."
+            ),
+            "error",
         )
     except IssueError:
         log.warning("screening %s: a document could not be issued", screening.id)

@@ -385,7 +385,9 @@ class Issuer:
     ) -> IssuedDocument:
         """Render, embed the record and token, and sign one document.
 
-        Raise IssueError without consent to screening.
+        Raise IssueError without consent to screening, and
+        signing.TimestampUnavailableError when a configured time-stamping server
+        gives no timestamp.
         """
         context, record, record_bytes = self.prepare(
             scored, standard, options or IssueOptions(), now=now
