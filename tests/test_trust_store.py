@@ -277,3 +277,37 @@ def test_a_stored_list_with_odd_entries_never_breaks_loading(
     loaded = context(session, app)
 
     assert loaded.revocation(bokeo.certificate, kept_id) is not None
+
+
+def test_two_imports_of_one_bundle_at_once_make_one_agency(app, agency_key, bokeo):
+    """The second import waits for the first, then joins the group it made."""
+    import threading
+
+    from screening import db
+
+    if db.engine_of(app).dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer at a time: there is no race to lose")
+    bundle = keys.certificate_pem(bokeo.certificate)
+    instance = Path(app.instance_path)
+    results = {}
+
+    def second_import() -> None:
+        with app.app_context():
+            session = db.session()
+            results["second"] = trust_store.import_trust_bundle(
+                session, bundle, instance
+            )
+            session.commit()
+
+    with app.app_context():
+        first = db.session()
+        results["first"] = trust_store.import_trust_bundle(first, bundle, instance)
+        waiting = threading.Thread(target=second_import)
+        waiting.start()
+        waiting.join(1)  # it waits on the first one's certificate row
+        first.commit()
+    waiting.join(10)
+
+    assert (results["first"].joined, results["second"].joined) == (False, True)
+    assert results["second"].group_id == results["first"].group_id
+    assert results["second"].added == []
