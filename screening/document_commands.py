@@ -71,7 +71,7 @@ def _audit(
     )
 
 
-def read_regular_file(path: str, limit: int) -> bytes:
+def _read_regular_file(path: str, limit: int) -> bytes:
     """At most ``limit + 1`` bytes of a regular file; raise OSError otherwise.
 
     The file is opened without blocking and checked before it is read: a
@@ -90,7 +90,7 @@ def _read_input(path: str, limit: int) -> bytes:
     if path == "-":
         return sys.stdin.buffer.read(limit + 1)
     try:
-        return read_regular_file(path, limit)
+        return _read_regular_file(path, limit)
     except OSError as error:
         raise click.ClickException(f"{path}: {error.strerror or error}") from None
 
@@ -278,7 +278,7 @@ def trust_list() -> None:
             "own": True,
             "not_after": certificate.not_valid_after_utc.isoformat(),
         }
-        for certificate in _own_certificates()
+        for certificate in keys.own_certificates(_instance())
     ]
     rows += [
         {
@@ -292,10 +292,6 @@ def trust_list() -> None:
         for row in trust_store.trusted_issuers(db.session())
     ]
     _echo_json(rows)
-
-
-def _own_certificates() -> list[Any]:
-    return keys.own_certificates(_instance()) if (_instance() / "keys").exists() else []
 
 
 @trust_group.command("remove")
@@ -506,7 +502,7 @@ def _verify_path(path: str) -> dict[str, Any]:
     from screening.documents.verify import MAX_DOCUMENT_BYTES, Report, verify_document
 
     try:
-        data = read_regular_file(path, MAX_DOCUMENT_BYTES)
+        data = _read_regular_file(path, MAX_DOCUMENT_BYTES)
     except OSError as error:
         report = Report("unreadable", problem="input.not_a_file")
         return {"file": path, **report.as_dict(), "error": error.strerror}

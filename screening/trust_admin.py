@@ -173,6 +173,12 @@ def import_bundle() -> ResponseReturnValue:
         detail=f"group {imported.group_id}, {len(imported.added)} new",
     )
     session.commit()
+    _announce_bundle(imported)
+    return _back()
+
+
+def _announce_bundle(imported: trust_store.BundleImport) -> None:
+    """What the import did: new certificates, and the agency they belong to."""
     flash(
         gettext("New certificates trusted: %(count)d.", count=len(imported.added)),
         "success",
@@ -190,7 +196,6 @@ def import_bundle() -> ResponseReturnValue:
             number=imported.group_id,
         )
     flash(message, "info")
-    return _back()
 
 
 @bp.post("/trust/issuers/<sha256>/remove")

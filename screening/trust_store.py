@@ -72,12 +72,6 @@ def trusted_issuers(session: Session) -> list[TrustedCertificate]:
     )
 
 
-def _own_fingerprints(instance: Path) -> set[str]:
-    if not (instance / "keys").exists():
-        return set()
-    return {fingerprint(certificate) for certificate in own_certificates(instance)}
-
-
 def import_trust_bundle(
     session: Session, data: bytes, instance: Path, *, user: User | None = None
 ) -> BundleImport:
@@ -87,7 +81,7 @@ def import_trust_bundle(
     one savepoint: a refused bundle trusts none of its certificates.
     """
     certificates = trust.read_trust_bundle(data)
-    own = _own_fingerprints(instance)
+    own = {fingerprint(certificate) for certificate in own_certificates(instance)}
     try:
         return _store_bundle(session, certificates, own, user)
     except IntegrityError:
