@@ -9,13 +9,15 @@ audit row, as it would from the web.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -29,6 +31,8 @@ from screening.issuance import agency_identity
 from screening.models import Agency
 
 PARALLEL_FROM = 24  # below this many files, worker start-up costs more than it saves
+MAX_JOBS = 32
+MAX_ANSWERS_BYTES = 2 * 1024 * 1024
 BY_COMMAND = "by the command line"
 
 
@@ -67,16 +71,59 @@ def _audit(
     )
 
 
+def _read_regular_file(path: str, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a regular file; raise OSError otherwise.
+
+    The file is opened without blocking and checked before it is read: a
+    FIFO or a device named like a document must not hang the command, and
+    a folder or a broken link gets an error like any unreadable file.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+        return stream.read(limit + 1)
+
+
+def _read_input(path: str, limit: int) -> bytes:
+    """A file named on the command line (``-`` for standard input), or a message."""
+    if path == "-":
+        return sys.stdin.buffer.read(limit + 1)
+    try:
+        return _read_regular_file(path, limit)
+    except OSError as error:
+        raise click.ClickException(f"{path}: {error.strerror or error}") from None
+
+
+def _check_output(output: str | None) -> None:
+    """Refuse an output path that cannot be a new file, before any work is done."""
+    if output in (None, "-"):
+        return
+    path = Path(output)
+    if path.is_dir():
+        raise click.ClickException(f"{output} is a folder: give a file name")
+    if not path.parent.is_dir():
+        raise click.ClickException(f"{output}: the folder {path.parent} does not exist")
+
+
 def _write(data: bytes, output: str | None) -> None:
     if output in (None, "-"):
         sys.stdout.buffer.write(data)
-    else:
+        return
+    try:
         Path(output).write_bytes(data)
-        click.echo(f"wrote {output}", err=True)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot write {output}: {error.strerror or error}"
+        ) from None
+    click.echo(f"wrote {output}", err=True)
 
 
 def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    # A file name that is not UTF-8 reaches Python as lone surrogates; they
+    # are printed as JSON escapes rather than stop the command after its work.
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    click.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def _trust_context(session: Session) -> trust.TrustContext:
@@ -92,7 +139,12 @@ def keys_group() -> None:
 
 
 @keys_group.command("create")
-@click.option("--days", default=5 * 365, show_default=True, help="Validity in days.")
+@click.option(
+    "--days",
+    default=keys.DEFAULT_DAYS,
+    show_default=True,
+    help=f"Validity in days ({keys.MIN_DAYS} to {keys.MAX_DAYS}).",
+)
 def keys_create(days: int) -> None:
     """Create a key and self-signed certificate, rotating any current one."""
     session = db.session()
@@ -113,25 +165,27 @@ def keys_create(days: int) -> None:
 @click.option("-o", "--output", help="Where to write the request (default: stdout).")
 def keys_request(output: str | None) -> None:
     """Create a pending key and a certificate request for a national CA."""
+    _check_output(output)
     session = db.session()
     agency = _agency(session)
     try:
         pem = keys.create_certificate_request(_instance(), agency_identity(agency))
     except keys.AgencyKeyError as error:
         raise click.ClickException(str(error)) from None
+    _write(pem, output)
     _audit(session, "key.request", agency)
     session.commit()
-    _write(pem, output)
 
 
 @keys_group.command("import-cert")
-@click.argument("file", type=click.File("rb"))
-def keys_import_cert(file: IO[bytes]) -> None:
+@click.argument("file")
+def keys_import_cert(file: str) -> None:
     """Install the certificate (and chain) a CA issued for the pending key."""
     session = db.session()
     agency = _agency(session)
+    data = _read_input(file, trust.MAX_IMPORT_BYTES)
     try:
-        certificate = keys.import_issued_certificate(_instance(), file.read())
+        certificate = keys.import_issued_certificate(_instance(), data)
     except keys.AgencyKeyError as error:
         raise click.ClickException(str(error)) from None
     _audit(session, "key.import_certificate", agency)
@@ -171,49 +225,73 @@ def trust_group() -> None:
 @click.option("-o", "--output", help="Where to write the bundle (default: stdout).")
 def trust_export(output: str | None) -> None:
     """Write our certificates, current and past, as one PEM bundle."""
+    _check_output(output)
     session = db.session()
     agency = _agency(session)
     try:
         bundle = trust.export_trust_bundle(_instance())
     except trust.TrustError as error:
         raise click.ClickException(str(error)) from None
+    _write(bundle, output)
     _audit(session, "trust.export", agency)
     session.commit()
-    _write(bundle, output)
 
 
 @trust_group.command("import")
-@click.argument("file", type=click.File("rb"))
-def trust_import(file: IO[bytes]) -> None:
-    """Trust the certificates in a counterpart's bundle."""
+@click.argument("file")
+def trust_import(file: str) -> None:
+    """Trust the certificates in a counterpart's bundle (all of them, or none).
+
+    The bundle forms a new issuer group, or joins the group that holds one
+    of its certificates already. Compare the fingerprints printed with the
+    ones the agency reads to you.
+    """
     session = db.session()
     agency = _agency(session)
+    data = _read_input(file, trust.MAX_IMPORT_BYTES)
     try:
-        added = trust_store.import_trust_bundle(
-            session, file.read(trust.MAX_IMPORT_BYTES + 1)
-        )
+        imported = trust_store.import_trust_bundle(session, data, _instance())
     except trust.TrustError as error:
         raise click.ClickException(str(error)) from None
-    _audit(session, "trust.import", agency)
+    _audit(
+        session,
+        "trust.import",
+        agency,
+        detail=f"group {imported.group_id}, {BY_COMMAND}",
+    )
     session.commit()
-    click.echo(f"{len(added)} new certificate(s) trusted")
+    joined = "joined" if imported.joined else "new"
+    click.echo(f"issuer group {imported.group_id} ({joined}): {imported.group_name}")
+    for item in imported.certificates:
+        click.echo(f"  {'new  ' if item.new else 'known'} {item.sha256} {item.subject}")
+    click.echo(f"{len(imported.added)} new certificate(s) trusted")
 
 
 @trust_group.command("list")
 def trust_list() -> None:
-    """Show every trusted certificate (ours and imported)."""
-    context = _trust_context(db.session())
-    _echo_json(
-        [
-            {
-                "sha256": print_,
-                "subject": c.subject.rfc4514_string(),
-                "own": print_ in context.own,
-                "not_after": c.not_valid_after_utc.isoformat(),
-            }
-            for print_, c in sorted(context.anchors.items())
-        ]
-    )
+    """Show every trusted certificate, ours and imported, with its issuer group."""
+    rows: list[dict[str, Any]] = [
+        {
+            "sha256": keys.fingerprint(certificate),
+            "subject": certificate.subject.rfc4514_string(),
+            "group": trust.OWN_GROUP,
+            "own": True,
+            "not_after": certificate.not_valid_after_utc.isoformat(),
+        }
+        for certificate in keys.own_certificates(_instance())
+    ]
+    rows += [
+        {
+            "sha256": row.sha256,
+            "subject": row.subject,
+            "group": row.group_id,
+            "group_name": row.group.name,
+            "own": False,
+            "not_after": row.not_after.isoformat(),
+        }
+        for row in trust_store.trusted_issuers(db.session())
+    ]
+    _echo_json(rows)
 
 
 @trust_group.command("remove")
@@ -281,33 +359,37 @@ def revocations_group() -> None:
 @click.option("-o", "--output", help="Where to write the list (default: stdout).")
 def revocations_export(output: str | None) -> None:
     """Write our revocations as a signed list."""
+    _check_output(output)
     session = db.session()
     agency = _agency(session)
     signed_list = issued.revocation_list(session, _material())
+    _write(signed_list, output)
     _audit(session, "revocations.export", agency)
     session.commit()
-    _write(signed_list, output)
 
 
 @revocations_group.command("import")
-@click.argument("file", type=click.File("rb"))
-def revocations_import(file: IO[bytes]) -> None:
-    """Check a counterpart's signed list and keep it (never an older one)."""
+@click.argument("file")
+def revocations_import(file: str) -> None:
+    """Check a counterpart's signed list and keep it (never an older one).
+
+    Its entries count only for the documents of the issuer group whose
+    certificate signed it.
+    """
     session = db.session()
     agency = _agency(session)
+    data = _read_input(file, trust.MAX_IMPORT_BYTES)
     try:
         imported = trust_store.import_revocation_list(
-            session,
-            file.read(trust.MAX_IMPORT_BYTES + 1),
-            _trust_context(session),
+            session, data, _trust_context(session)
         )
     except trust.TrustError as error:
         raise click.ClickException(str(error)) from None
     _audit(session, "revocations.import", agency)
     session.commit()
     click.echo(
-        f"revocation list number {imported.sequence} imported "
-        f"({len(imported.entries)} entries)"
+        f"revocation list number {imported.sequence} of issuer group "
+        f"{imported.group} imported ({len(imported.entries)} entries)"
     )
 
 
@@ -317,8 +399,26 @@ cli.add_command(revocations_group)
 # --- issue -----------------------------------------------------------------------
 
 
+def _answers_request(path: str) -> Any:
+    data = _read_input(path, MAX_ANSWERS_BYTES)
+    if len(data) > MAX_ANSWERS_BYTES:
+        raise click.ClickException(
+            f"{path}: larger than {MAX_ANSWERS_BYTES // (1024 * 1024)} MB"
+        )
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise click.ClickException(
+            f"{path}: not UTF-8 text (byte {error.start + 1})"
+        ) from None
+    except RecursionError:
+        raise click.ClickException(f"{path}: JSON nested too deep") from None
+    except ValueError as error:
+        raise click.ClickException(f"{path}: {error}") from None
+
+
 @cli.command("issue")
-@click.argument("answers", type=click.File("rb"))
+@click.argument("answers")
 @click.option("-o", "--output", required=True, help="The signed PDF to write.")
 @click.option(
     "--second-language",
@@ -328,7 +428,7 @@ cli.add_command(revocations_group)
 @click.option("--interviewer", help="Interviewer name (overrides the answers file).")
 @click.option("--supersedes", help="ID of an earlier document this one replaces.")
 def issue_command(
-    answers: IO[bytes],
+    answers: str,
     output: str,
     *,
     second_language: str | None,
@@ -337,37 +437,40 @@ def issue_command(
 ) -> None:
     """Issue a signed result document from a completed ANSWERS file."""
     from screening import batch
-    from screening.documents.issue import IssueOptions
+    from screening.documents.issue import IssueError, IssueOptions
+    from screening.documents.signing import TimestampUnavailableError
 
+    _check_output(output)
     session = db.session()
     agency = _agency(session)
     catalog = services().catalog
+    request = _answers_request(answers)
     try:
-        request = json.loads(answers.read().decode("utf-8-sig"))
         scored = batch.assess_answers(request, catalog)
-    except UnicodeDecodeError as error:
-        raise click.ClickException(
-            f"{answers.name}: not UTF-8 text (byte {error.start + 1})"
-        ) from None
-    except RecursionError:
-        raise click.ClickException(f"{answers.name}: JSON nested too deep") from None
-    except ValueError as error:  # JSON and input errors alike
-        raise click.ClickException(f"{answers.name}: {error}") from None
-    try:
-        issuer = issuers().get(agency)
-    except keys.AgencyKeyError as error:
-        raise click.ClickException(str(error)) from None
+        options = IssueOptions(
+            second_language=second_language,
+            interviewer=request.get("interviewer", "")
+            if interviewer is None
+            else interviewer,
+            reference=request.get("reference"),
+            supersedes=supersedes,
+        )
+    except ValueError as error:  # input errors and refused options alike
+        raise click.ClickException(f"{answers}: {error}") from None
     standard = catalog.standard(scored.questionnaire.standard)
     if standard is None:  # the catalog checks this on loading; kept for the type
         raise click.ClickException(f"unknown standard {scored.questionnaire.standard}")
-    options = IssueOptions(
-        second_language=second_language,
-        interviewer=interviewer or str(request.get("interviewer") or ""),
-        reference=request.get("reference"),
-        supersedes=supersedes,
-    )
-    document = issuer.issue(scored, standard, options)
-    Path(output).write_bytes(document.pdf)
+    try:
+        document = issuers().get(agency).issue(scored, standard, options)
+    except keys.AgencyKeyError as error:
+        raise click.ClickException(str(error)) from None
+    except IssueError as error:
+        raise click.ClickException(f"{answers}: {error}") from None
+    except TimestampUnavailableError as error:
+        raise click.ClickException(
+            f"{error} from SCREENING_TIMESTAMP_URL: the document was not issued"
+        ) from None
+    _write(document.pdf, output)
     issued.record_issue(session, document)
     _audit(session, "document.issue", agency, document.document_id)
     session.commit()
@@ -395,25 +498,37 @@ def _prepare_worker(plain_trust: dict[str, Any], questionnaires: str | None) -> 
 
 
 def _verify_path(path: str) -> dict[str, Any]:
-    from screening.documents.verify import MAX_DOCUMENT_BYTES, verify_document
+    """The report on one file; a file that cannot be read gets a verdict too."""
+    from screening.documents.verify import MAX_DOCUMENT_BYTES, Report, verify_document
 
-    with open(path, "rb") as stream:
-        data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    try:
+        data = _read_regular_file(path, MAX_DOCUMENT_BYTES)
+    except OSError as error:
+        report = Report("unreadable", problem="input.not_a_file")
+        return {"file": path, **report.as_dict(), "error": error.strerror}
     report = verify_document(data, _worker_state["trust"], _worker_state["standards"])
     return {"file": path, **report.as_dict()}
 
 
 def _pdf_files(targets: Iterable[str]) -> list[str]:
+    """The files named, and every entry named *.pdf in the folders named."""
     found: list[str] = []
     for target in targets:
-        path = Path(target)
-        if path.is_dir():
-            found += sorted(
-                str(p) for p in path.rglob("*") if p.suffix.lower() == ".pdf"
-            )
+        if Path(target).is_dir():
+            found += sorted(_pdf_entries(target))
         else:
-            found.append(str(path))
+            found.append(target)
     return found
+
+
+def _pdf_entries(folder: str) -> Iterator[str]:
+    # os.walk follows no links to folders (no loops) and skips unreadable
+    # folders; an entry that is not a folder is listed whatever it is, and
+    # _verify_path gives it a verdict.
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            if name.lower().endswith(".pdf"):
+                yield os.path.join(parent, name)
 
 
 def _verify_files(files: list[str], jobs: int) -> list[dict[str, Any]]:
@@ -450,13 +565,17 @@ def _audit_verifications(results: list[dict[str, Any]]) -> None:
 
 @cli.command("verify")
 @click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--jobs", type=int, help="Worker processes (default: by file count).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, MAX_JOBS),
+    help="Worker processes (default: by file count).",
+)
 def verify_command(targets: tuple[str, ...], jobs: int | None) -> None:
     """Verify result PDFs (files or folders); exit 0 only if every check passes."""
     files = _pdf_files(targets)
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 4) if len(files) >= PARALLEL_FROM else 1
-    results = _verify_files(files, jobs)
+    results = _verify_files(files, min(jobs, max(len(files), 1)))
     _audit_verifications(results)
     valid = sum(1 for result in results if result["verdict"] == "valid")
     if len(targets) == 1 and len(files) == 1 and not Path(targets[0]).is_dir():
@@ -474,8 +593,8 @@ def verify_command(targets: tuple[str, ...], jobs: int | None) -> None:
 
 @cli.command("verify-token")
 @click.argument("token", required=False)
-@click.option("--image", type=click.File("rb"), help="A photo or scan of the QR code.")
-def verify_token_command(token: str | None, image: IO[bytes] | None) -> None:
+@click.option("--image", help="A photo or scan of the QR code.")
+def verify_token_command(token: str | None, image: str | None) -> None:
     """Verify a QR token (pasted text or a photo) offline; exit 0 if valid."""
     from screening.documents.verify import (
         MAX_IMAGE_BYTES,
@@ -485,7 +604,7 @@ def verify_token_command(token: str | None, image: IO[bytes] | None) -> None:
 
     context = _trust_context(db.session())
     if image is not None:
-        report = verify_token_image(image.read(MAX_IMAGE_BYTES + 1), context)
+        report = verify_token_image(_read_input(image, MAX_IMAGE_BYTES), context)
     elif token:
         report = verify_token(token, context)
     else:

@@ -34,7 +34,7 @@ from screening.forms import StartScreeningForm
 from screening.i18n import LANGUAGE_NAMES, current_language, format_moment
 from screening.models import QuestionnaireVersion, Screening
 from screening.published import current_versions
-from screening.questionnaire import Questionnaire, Section
+from screening.questionnaire import Questionnaire, Section, consent_to_screening
 from screening.section_view import problem_message, question_views
 from screening.security import client_address
 
@@ -319,7 +319,7 @@ def _consent_problem(
         question is None
         or section.id != questionnaire.sections[0].id
         or action not in ("next", "review")
-        or interviews.consent_to_screening(questionnaire, answers) is not None
+        or consent_to_screening(questionnaire, answers) is not None
     ):
         return {}
     return {question.id: Problem("consent_needed")}

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from screening.crypto import DataCipher
 from screening.db import utcnow
 from screening.models import Answer, QuestionnaireVersion, Screening, User
-from screening.questionnaire import Questionnaire, Section
+from screening.questionnaire import Questionnaire, Section, consent_to_screening
 from screening.scoring import Assessment, assess
 from screening.standard import Standard
 
@@ -265,19 +265,6 @@ def save_answers(
         len(result.ignored),
     )
     return result
-
-
-def consent_to_screening(
-    questionnaire: Questionnaire, answers: Mapping[str, object]
-) -> bool | None:
-    """True, False (anything but yes), or None while the question is unanswered."""
-    question = questionnaire.fact_question("consent_screening")
-    if question is None:
-        return True
-    answer = answers.get(question.id)
-    if answer is None:
-        return None
-    return answer == "yes"
 
 
 def _update_consent_status(

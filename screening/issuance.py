@@ -102,7 +102,8 @@ def issue_for_screening(
     )
     options = IssueOptions(
         second_language=second_language,
-        interviewer=screening.interviewer.display_name,
+        # A name typed with a tab or a line break still prints on one line.
+        interviewer=" ".join(screening.interviewer.display_name.split()),
         reference=screening.reference,
         supersedes=supersedes,
     )

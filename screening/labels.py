@@ -50,7 +50,24 @@ TRUST_PROBLEMS = {
     "too_large": N_("The file is too large: at most 2 MB."),
     "not_bundle": N_("This is not a trust bundle (a PEM file of certificates)."),
     "not_ecdsa": N_("Only ECDSA certificates are accepted."),
+    "own_certificate": N_(
+        "This bundle holds a certificate of this instance. Import only a "
+        "counterpart agency's bundle."
+    ),
+    "two_agencies": N_(
+        "This bundle holds certificates of two agencies trusted here. It was not "
+        "imported: ask the agency for a bundle of its own certificates only."
+    ),
+    "busy": N_("Another import changed the trust at the same moment. Try again."),
     "not_list": N_("This is not a signed revocation list."),
+    "bad_entry": N_(
+        "Entry %(entry)d of the list is not a valid revocation. The list was not "
+        "imported."
+    ),
+    "too_many_entries": N_(
+        "The list has more than %(limit)d entries. It was not imported."
+    ),
+    "own_list": N_("This is our own revocation list: only counterparts import it."),
     "list_untrusted": N_(
         "The list is not signed by an agency trusted here, or its certificate "
         "is not valid now. Import that agency's trust bundle first."

@@ -246,6 +246,24 @@ class IssuedDocument(Base):
         return [code for code in self.languages.split(",") if code]
 
 
+class IssuerGroup(Base):
+    """A counterpart agency as an administrator established it, by its bundles.
+
+    The certificates of one trust bundle form a group; a later bundle that
+    holds a certificate of the group (the agency rotated its key) joins it.
+    The group, not the names its certificates carry, is what a revocation
+    list binds to: a list counts only for documents signed within its group.
+    ``name`` is the subject of the bundle's first certificate, for people.
+    """
+
+    __tablename__ = "issuer_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class TrustedCertificate(Base):
     """A counterpart agency's certificate, imported from its trust bundle."""
 
@@ -253,6 +271,7 @@ class TrustedCertificate(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("issuer_groups.id"), index=True)
     subject: Mapped[str] = mapped_column(String(500))
     not_before: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     not_after: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -260,17 +279,22 @@ class TrustedCertificate(Base):
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    group: Mapped[IssuerGroup] = relationship()
+
 
 class ImportedRevocationList(Base):
-    """The newest signed revocation list of one counterpart issuer, as received."""
+    """The newest signed revocation list of one issuer group, as received."""
 
     __tablename__ = "revocation_lists"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    issuer_key: Mapped[str] = mapped_column(String(32), unique=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("issuer_groups.id"), unique=True)
+    signer_sha256: Mapped[str] = mapped_column(String(64))
     issuer_subject: Mapped[str] = mapped_column(String(500))
     sequence: Mapped[int] = mapped_column(Integer)
     entry_count: Mapped[int] = mapped_column(Integer)
     content: Mapped[str] = mapped_column(Text)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    group: Mapped[IssuerGroup] = relationship()

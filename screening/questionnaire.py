@@ -382,6 +382,22 @@ class Questionnaire:
         return text.get(language) or text[self.languages[0]]
 
 
+def consent_to_screening(
+    questionnaire: Questionnaire, answers: Mapping[str, object]
+) -> bool | None:
+    """True, False (anything but yes), or None while the question is unanswered.
+
+    A screening is completed, and its result signed, only when this is True.
+    """
+    question = questionnaire.fact_question("consent_screening")
+    if question is None:
+        return True
+    answer = answers.get(question.id)
+    if answer is None:
+        return None
+    return answer == "yes"
+
+
 def _states_from(question: Question, answer: Answer) -> dict[str, State]:
     fed = question.feeds
     if not fed or answer is None:

@@ -18,8 +18,9 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from screening import accounts, audit, db, interviews, issuance, issued
-from screening.documents.issue import consents_to_sharing
+from screening.documents.issue import IssueError, consents_to_sharing
 from screening.documents.keys import AgencyKeyError
+from screening.documents.signing import TimestampUnavailableError
 from screening.documents.trust import TrustError
 from screening.extensions import cipher, issuers, standard
 from screening.forms import IssueDocumentForm, WithdrawDocumentForm
@@ -81,7 +82,7 @@ def _issue(
     second_language: str,
     supersedes: str | None = None,
 ) -> IssuedDocument | None:
-    """Sign and register a document; None (with a message) when there is no key."""
+    """Sign and register a document; None, with a message, when it cannot be."""
     session = db.session()
     agency = accounts.own_agency(session) or screening.agency
     try:
@@ -96,17 +97,36 @@ def _issue(
             "error",
         )
         return None
-    return issuance.issue_for_screening(
-        session,
-        issuer,
-        cipher(),
-        screening=screening,
-        result=result,
-        standard=standard(result.questionnaire.standard),
-        user=current_user,
-        second_language=second_language,
-        supersedes=supersedes,
-    )
+    try:
+        return issuance.issue_for_screening(
+            session,
+            issuer,
+            cipher(),
+            screening=screening,
+            result=result,
+            standard=standard(result.questionnaire.standard),
+            user=current_user,
+            second_language=second_language,
+            supersedes=supersedes,
+        )
+    except TimestampUnavailableError:
+        flash(
+            gettext(
+                "The time-stamping server did not answer, so the document was not "
+                "issued. Try again later; if it goes on, tell an administrator."
+            ),
+            "error",
+        )
+    except IssueError:
+        log.warning("screening %s: a document could not be issued", screening.id)
+        flash(
+            gettext(
+                "The document cannot be issued: the interviewer's name and the "
+                "reference must be one line of at most 200 characters."
+            ),
+            "error",
+        )
+    return None
 
 
 @bp.post("/<reference>/documents")

@@ -161,15 +161,41 @@ def import_bundle() -> ResponseReturnValue:
         return _back()
     session = db.session()
     try:
-        added = trust_store.import_trust_bundle(session, data, user=current_user)
+        imported = trust_store.import_trust_bundle(
+            session, data, settings().instance_path, user=current_user
+        )
     except trust.TrustError as error:
         session.rollback()
         flash(trust_problem(error), "error")
         return _back()
-    _audit("trust.import", detail=f"{len(added)} new")
+    _audit(
+        "trust.import",
+        detail=f"group {imported.group_id}, {len(imported.added)} new",
+    )
     session.commit()
-    flash(gettext("New certificates trusted: %(count)d.", count=len(added)), "success")
+    _announce_bundle(imported)
     return _back()
+
+
+def _announce_bundle(imported: trust_store.BundleImport) -> None:
+    """What the import did: new certificates, and the agency they belong to."""
+    flash(
+        gettext("New certificates trusted: %(count)d.", count=len(imported.added)),
+        "success",
+    )
+    if imported.joined:
+        message = gettext(
+            "The bundle holds a certificate of agency %(number)d below, so its "
+            "certificates join that agency.",
+            number=imported.group_id,
+        )
+    else:
+        message = gettext(
+            "The bundle forms agency %(number)d below. Compare each SHA-256 with "
+            "the one the agency reads to you.",
+            number=imported.group_id,
+        )
+    flash(message, "info")
 
 
 @bp.post("/trust/issuers/<sha256>/remove")
@@ -223,7 +249,8 @@ def import_revocations() -> ResponseReturnValue:
         return _back()
     _audit(
         "revocations.import",
-        detail=f"number {imported.sequence}, {len(imported.entries)} entries",
+        detail=f"group {imported.group}, number {imported.sequence}, "
+        f"{len(imported.entries)} entries",
     )
     session.commit()
     flash(

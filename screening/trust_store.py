@@ -7,74 +7,165 @@ check cannot race with another import. Our own certificates stay in the
 instance folder beside the signing key; our own revocations are the
 withdrawn rows of the document register (``screening.issued``).
 
+Each imported bundle forms an issuer group, or joins the group that already
+holds one of its certificates (``trust.bundle_group``); a revocation list
+is kept per group, and counts only for the documents of its group.
+
 No Flask here: functions take the database session and the instance folder.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from screening import issued
 from screening.db import utcnow
 from screening.documents import trust
 from screening.documents.keys import certificate_pem, fingerprint, own_certificates
-from screening.models import ImportedRevocationList, TrustedCertificate, User
+from screening.models import (
+    ImportedRevocationList,
+    IssuerGroup,
+    TrustedCertificate,
+    User,
+)
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class ImportedCertificate:
+    sha256: str
+    subject: str
+    new: bool
+
+
+@dataclass(frozen=True)
+class BundleImport:
+    """What importing a bundle did: the group it formed or joined, its certificates."""
+
+    group_id: int
+    group_name: str
+    joined: bool
+    certificates: tuple[ImportedCertificate, ...]
+
+    @property
+    def added(self) -> list[str]:
+        return [item.sha256 for item in self.certificates if item.new]
+
+
 def trusted_issuers(session: Session) -> list[TrustedCertificate]:
-    """Imported counterpart certificates, by subject."""
+    """Imported counterpart certificates, by issuer group, oldest first."""
     return list(
         session.scalars(
-            select(TrustedCertificate).order_by(
-                TrustedCertificate.subject, TrustedCertificate.not_before
-            )
+            select(TrustedCertificate)
+            .options(joinedload(TrustedCertificate.group))
+            .order_by(TrustedCertificate.group_id, TrustedCertificate.not_before)
         )
     )
 
 
 def import_trust_bundle(
-    session: Session, data: bytes, *, user: User | None = None
-) -> list[str]:
-    """Trust the certificates of a counterpart's bundle; return those new here."""
+    session: Session, data: bytes, instance: Path, *, user: User | None = None
+) -> BundleImport:
+    """Trust every certificate of a counterpart's bundle, or none; raise TrustError.
+
+    The whole bundle is checked before anything is written, and written in
+    one savepoint: a refused bundle trusts none of its certificates.
+    """
     certificates = trust.read_trust_bundle(data)
-    added = []
-    for certificate in certificates:
-        sha256 = fingerprint(certificate)
-        known = session.scalar(
-            select(TrustedCertificate.id).where(TrustedCertificate.sha256 == sha256)
+    own = {fingerprint(certificate) for certificate in own_certificates(instance)}
+    try:
+        return _store_bundle(session, certificates, own, user)
+    except IntegrityError:
+        pass  # another worker stored a certificate of it a moment ago: join it
+    try:
+        return _store_bundle(session, certificates, own, user)
+    except IntegrityError:
+        raise trust.TrustError(
+            "another import changed the trust at the same moment: try again", "busy"
+        ) from None
+
+
+def _store_bundle(
+    session: Session,
+    certificates: list[x509.Certificate],
+    own: set[str],
+    user: User | None,
+) -> BundleImport:
+    by_fingerprint = {fingerprint(c): c for c in certificates}
+    known = {
+        sha256: group_id
+        for sha256, group_id in session.execute(
+            select(TrustedCertificate.sha256, TrustedCertificate.group_id).where(
+                TrustedCertificate.sha256.in_(list(by_fingerprint))
+            )
         )
-        if known is not None:
-            continue
-        row = TrustedCertificate(
-            sha256=sha256,
-            subject=certificate.subject.rfc4514_string()[:500],
-            not_before=certificate.not_valid_before_utc,
-            not_after=certificate.not_valid_after_utc,
-            pem=certificate_pem(certificate).decode("ascii"),
-            imported_at=utcnow(),
-            imported_by_id=user.id if user is not None else None,
-        )
-        try:
-            with session.begin_nested():  # another worker may import it too
-                session.add(row)
-        except IntegrityError:
-            continue
-        added.append(sha256)
-    log.info("trust bundle imported: %d new certificate(s)", len(added))
-    return added
+    }
+    joined = trust.bundle_group(
+        certificates, {sha256: str(group) for sha256, group in known.items()}, own
+    )
+    with session.begin_nested():
+        group = session.get(IssuerGroup, int(joined)) if joined else None
+        if group is None:
+            group = IssuerGroup(
+                name=certificates[0].subject.rfc4514_string()[:500],
+                created_at=utcnow(),
+                created_by_id=user.id if user is not None else None,
+            )
+            session.add(group)
+            session.flush()
+        for sha256, certificate in by_fingerprint.items():
+            if sha256 not in known:
+                session.add(_certificate_row(certificate, group, user))
+        session.flush()
+    imported = BundleImport(
+        group.id,
+        group.name,
+        joined is not None,
+        tuple(
+            ImportedCertificate(
+                sha256, certificate.subject.rfc4514_string(), sha256 not in known
+            )
+            for sha256, certificate in by_fingerprint.items()
+        ),
+    )
+    log.info(
+        "trust bundle imported into issuer group %d: %d new certificate(s)",
+        group.id,
+        len(imported.added),
+    )
+    return imported
+
+
+def _certificate_row(
+    certificate: x509.Certificate, group: IssuerGroup, user: User | None
+) -> TrustedCertificate:
+    return TrustedCertificate(
+        sha256=fingerprint(certificate),
+        group_id=group.id,
+        subject=certificate.subject.rfc4514_string()[:500],
+        not_before=certificate.not_valid_before_utc,
+        not_after=certificate.not_valid_after_utc,
+        pem=certificate_pem(certificate).decode("ascii"),
+        imported_at=utcnow(),
+        imported_by_id=user.id if user is not None else None,
+    )
 
 
 def remove_trusted(session: Session, sha256: str) -> bool:
-    """Stop trusting one imported certificate; False when there is none such."""
+    """Stop trusting one imported certificate; False when there is none such.
+
+    When it was the last certificate of its issuer group, the group and its
+    revocation list go too.
+    """
     sha256 = sha256.strip().lower()
     if not trust.is_fingerprint(sha256):
         return False
@@ -83,8 +174,22 @@ def remove_trusted(session: Session, sha256: str) -> bool:
     ).first()
     if row is None:
         return False
+    group_id = row.group_id
     session.delete(row)
     session.flush()
+    remaining = session.scalar(
+        select(func.count(TrustedCertificate.id)).where(
+            TrustedCertificate.group_id == group_id
+        )
+    )
+    if not remaining:
+        session.execute(
+            delete(ImportedRevocationList).where(
+                ImportedRevocationList.group_id == group_id
+            )
+        )
+        session.execute(delete(IssuerGroup).where(IssuerGroup.id == group_id))
+        log.info("issuer group %d has no certificate left: removed", group_id)
     log.info("certificate %s no longer trusted", sha256[:16])
     return True
 
@@ -92,9 +197,7 @@ def remove_trusted(session: Session, sha256: str) -> bool:
 def revocation_lists(session: Session) -> list[ImportedRevocationList]:
     return list(
         session.scalars(
-            select(ImportedRevocationList).order_by(
-                ImportedRevocationList.issuer_subject
-            )
+            select(ImportedRevocationList).order_by(ImportedRevocationList.group_id)
         )
     )
 
@@ -106,17 +209,25 @@ def import_revocation_list(
     *,
     user: User | None = None,
 ) -> trust.RevocationList:
-    """Check a counterpart's signed list and keep it, unless an older one.
+    """Check a counterpart's signed list and keep it for its group, unless older.
 
     Raises TrustError, with code ``list_older`` when the list's number is
-    lower than the one kept: an old list cannot bring back a revoked document.
+    lower than the one kept for the signer's group: an old list cannot
+    bring back a revoked document.
     """
     checked = trust.check_revocation_list(data, context)
+    if checked.group is None or checked.group == trust.OWN_GROUP:
+        raise trust.TrustError(
+            "this is our own revocation list: counterparts import it, we do not",
+            "own_list",
+        )
     try:
         content = data.decode("utf-8")
     except UnicodeDecodeError:
         raise trust.TrustError("not a revocation list", "not_list") from None
+    group_id = int(checked.group)
     values = {
+        "signer_sha256": fingerprint(checked.certificate),
         "issuer_subject": checked.certificate.subject.rfc4514_string()[:500],
         "sequence": checked.sequence,
         "entry_count": len(checked.entries),
@@ -124,16 +235,20 @@ def import_revocation_list(
         "imported_at": utcnow(),
         "imported_by_id": user.id if user is not None else None,
     }
-    if not _insert_first_list(session, checked.issuer_key, values):
-        _replace_kept_list(session, checked, values)
-    log.info("revocation list imported: sequence %d", checked.sequence)
+    if not _insert_first_list(session, group_id, values):
+        _replace_kept_list(session, group_id, checked.sequence, values)
+    log.info(
+        "revocation list of issuer group %d imported: sequence %d",
+        group_id,
+        checked.sequence,
+    )
     return checked
 
 
 def _replace_kept_list(
-    session: Session, checked: trust.RevocationList, values: dict[str, Any]
+    session: Session, group_id: int, sequence: int, values: dict[str, Any]
 ) -> None:
-    """Replace the kept list of an issuer, unless the new one is numbered lower.
+    """Replace the kept list of a group, unless the new one is numbered lower.
 
     The database checks the number in the update itself, so concurrent
     imports cannot race.
@@ -141,8 +256,8 @@ def _replace_kept_list(
     replaced = session.execute(
         update(ImportedRevocationList)
         .where(
-            ImportedRevocationList.issuer_key == checked.issuer_key,
-            ImportedRevocationList.sequence <= checked.sequence,
+            ImportedRevocationList.group_id == group_id,
+            ImportedRevocationList.sequence <= sequence,
         )
         .values(**values)
         .execution_options(synchronize_session=False)
@@ -151,48 +266,53 @@ def _replace_kept_list(
         return
     kept = session.scalar(
         select(ImportedRevocationList.sequence).where(
-            ImportedRevocationList.issuer_key == checked.issuer_key
+            ImportedRevocationList.group_id == group_id
         )
     )
+    if kept is None:  # the group was removed since the trust was read
+        raise trust.TrustError(
+            "the list is not signed by a trusted, valid certificate", "list_untrusted"
+        )
     raise trust.TrustError(
-        f"this list (number {checked.sequence}) is older than the one "
+        f"this list (number {sequence}) is older than the one "
         f"already imported (number {kept})",
         "list_older",
-        sequence=checked.sequence,
-        kept=int(kept or 0),
+        sequence=sequence,
+        kept=int(kept),
     )
 
 
-def _insert_first_list(
-    session: Session, issuer_key: str, values: dict[str, Any]
-) -> bool:
+def _insert_first_list(session: Session, group_id: int, values: dict[str, Any]) -> bool:
     exists = session.scalar(
         select(ImportedRevocationList.id).where(
-            ImportedRevocationList.issuer_key == issuer_key
+            ImportedRevocationList.group_id == group_id
         )
     )
     if exists is not None:
         return False
     try:
         with session.begin_nested():
-            session.add(ImportedRevocationList(issuer_key=issuer_key, **values))
+            session.add(ImportedRevocationList(group_id=group_id, **values))
     except IntegrityError:
         return False
-    log.info("first revocation list of an issuer imported")
+    log.info("first revocation list of issuer group %d imported", group_id)
     return True
 
 
 def load_trust_context(session: Session, instance: Path) -> trust.TrustContext:
-    """Own and trusted certificates with every revocation, read afresh."""
+    """Own and trusted certificates, by group, with every revocation, read afresh."""
     own = own_certificates(instance) if (instance / "keys").exists() else []
-    trusted = [
-        x509.load_pem_x509_certificate(row.pem.encode("ascii"))
-        for row in trusted_issuers(session)
-    ]
-    lists = [
-        trust.read_revocation_list(row.content.encode("utf-8"))
+    certificates: dict[int, list[x509.Certificate]] = {}
+    for row in trusted_issuers(session):
+        certificates.setdefault(row.group_id, []).append(
+            x509.load_pem_x509_certificate(row.pem.encode("ascii"))
+        )
+    revocations = {
+        row.group_id: trust.stored_revocations(row.content.encode("utf-8"))
         for row in revocation_lists(session)
+    }
+    counterparts = [
+        trust.Counterpart(str(group_id), group, revocations.get(group_id, ()))
+        for group_id, group in certificates.items()
     ]
-    return trust.build_trust_context(
-        own, trusted, issued.own_revocations(session), lists
-    )
+    return trust.build_trust_context(own, counterparts, issued.own_revocations(session))

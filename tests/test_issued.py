@@ -125,17 +125,17 @@ def test_own_revocations_reach_the_trust_context(session, app):
     assert found is not None and found.reason == "issued in error"
 
 
-def test_a_trust_bundle_is_imported_once_and_can_be_removed(session, counterpart):
+def test_a_trust_bundle_is_imported_once_and_can_be_removed(session, app, counterpart):
     folder, material = counterpart
     bundle = trust.export_trust_bundle(folder)
 
-    first = trust_store.import_trust_bundle(session, bundle)
-    second = trust_store.import_trust_bundle(session, bundle)
+    first = trust_store.import_trust_bundle(session, bundle, Path(app.instance_path))
+    second = trust_store.import_trust_bundle(session, bundle, Path(app.instance_path))
     session.commit()
     rows = trust_store.trusted_issuers(session)
 
-    assert first == [material.fingerprint]
-    assert second == []
+    assert first.added == [material.fingerprint] and not first.joined
+    assert second.added == [] and second.group_id == first.group_id
     assert [row.subject for row in rows] == [
         material.certificate.subject.rfc4514_string()
     ]
@@ -146,7 +146,9 @@ def test_a_trust_bundle_is_imported_once_and_can_be_removed(session, counterpart
 
 def test_an_older_revocation_list_cannot_undo_a_newer_one(session, app, counterpart):
     folder, material = counterpart
-    trust_store.import_trust_bundle(session, trust.export_trust_bundle(folder))
+    trust_store.import_trust_bundle(
+        session, trust.export_trust_bundle(folder), Path(app.instance_path)
+    )
     entries = [
         trust.withdrawal(str(uuid.uuid4()), reason) for reason in ("first", "second")
     ]
@@ -163,7 +165,7 @@ def test_an_older_revocation_list_cannot_undo_a_newer_one(session, app, counterp
     assert refused.value.code == "list_older"
     assert refused.value.values == {"sequence": 1, "kept": 2}
     kept = trust_store.load_trust_context(session, Path(app.instance_path))
-    assert len(kept.revocations[trust.issuer_key(material.certificate)]) == 2
+    assert len(kept.revocations[kept.group_of(material.certificate)]) == 2
     assert [row.sequence for row in trust_store.revocation_lists(session)] == [2]
 
 

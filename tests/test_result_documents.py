@@ -232,3 +232,38 @@ def test_a_document_of_another_screening_is_not_found(app, completed, signed_in)
     )
 
     assert response.status_code == stranger.status_code == 404
+
+
+def test_with_the_time_stamping_server_down_no_document_is_issued(app, completed):
+    import socket
+
+    nok, reference = completed
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app.extensions["screening"].issuers.timestamp_url = f"http://127.0.0.1:{port}/"
+
+    response = issue(nok, reference, "en")
+    page = result_page(nok, reference)
+
+    assert response.status_code == 302
+    assert "The time-stamping server did not answer" in page
+    assert document_ids(nok, reference) == []
+    assert rows(app, IssuedDocument) == []
+
+
+def test_an_interviewer_name_that_cannot_be_printed_is_a_message(app, completed):
+    from screening.models import User
+
+    nok, reference = completed
+    with app.app_context():
+        session = db.session()
+        user = session.scalars(select(User).where(User.username == "nok")).one()
+        user.display_name = "Nok \u202eTab"  # reads backwards from there
+        session.commit()
+
+    issue(nok, reference, "en")
+    page = result_page(nok, reference)
+
+    assert "The document cannot be issued" in page
+    assert rows(app, IssuedDocument) == []

@@ -10,7 +10,7 @@ import pytest
 from cryptography import x509
 from sqlalchemy import select
 
-from screening import db, issued
+from screening import db, issued, trust_store
 from screening.documents import keys, trust
 from screening.models import AuditEvent, IssuedDocument
 from tests.helpers import signed
@@ -159,6 +159,83 @@ def test_a_list_from_an_agency_not_trusted_is_refused(admin, counterpart):
     )
 
     assert "not signed by an agency trusted here" in response.get_data(as_text=True)
+
+
+def trusted_fingerprints(app) -> set[str]:
+    with app.app_context():
+        return {row.sha256 for row in trust_store.trusted_issuers(db.session())}
+
+
+def test_a_bundle_refused_for_one_certificate_trusts_none_of_them(
+    app, admin, counterpart
+):
+    import datetime as dt
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from tests.documents.conftest import self_signed
+
+    folder, _ = counterpart
+    rsa_certificate = self_signed(
+        rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        "rsa",
+        dt.datetime.now(dt.UTC),
+        1,
+    )
+    bundle = trust.export_trust_bundle(folder) + keys.certificate_pem(rsa_certificate)
+
+    response = send(admin, "/admin/trust/bundle", "bundle", bundle)
+
+    assert "Only ECDSA certificates are accepted." in response.get_data(as_text=True)
+    assert trusted_fingerprints(app) == set()
+    assert "trust.import" not in actions(app)
+
+
+def test_each_agency_is_shown_with_its_fingerprints_and_a_rotation_joins_it(
+    app, admin, counterpart
+):
+    folder, old = counterpart
+    first = send(
+        admin, "/admin/trust/bundle", "bundle", trust.export_trust_bundle(folder)
+    )
+    keys.create_signing_key(folder, LAO)  # the agency rotates its key
+    new = keys.load_signing_material(folder)
+    second = send(
+        admin, "/admin/trust/bundle", "bundle", trust.export_trust_bundle(folder)
+    )
+    page = second.get_data(as_text=True)
+
+    assert "The bundle forms agency" in first.get_data(as_text=True)
+    assert "so its certificates join that agency" in page
+    section = page[page.index('id="trusted-issuers"') :]
+    heading = section.index("Agency ")
+    assert section.count('<table class="list" data-group=') == 1
+    assert heading < section.index(old.fingerprint) < section.index(new.fingerprint)
+
+
+def test_a_list_with_an_odd_entry_is_refused_with_its_number(app, admin, counterpart):
+    folder, material = counterpart
+    send(admin, "/admin/trust/bundle", "bundle", trust.export_trust_bundle(folder))
+    good = trust.withdrawal(str(uuid.uuid4()), "duplicate")
+    signed_list = json.loads(trust.sign_revocation_list(material, 1, [good]))
+    body = {**signed_list["list"], "entries": [{**good.as_dict(), "reason": [1]}]}
+    signature = material.private_key.sign(
+        trust.canonical_json(body), trust.ec.ECDSA(trust.hashes.SHA256())
+    )
+    signed_list["list"] = body
+    signed_list["signature"]["value"] = trust.base64.b64encode(signature).decode()
+
+    response = send(
+        admin,
+        "/admin/trust/revocations",
+        "revocations",
+        json.dumps(signed_list).encode(),
+    )
+
+    assert "Entry 1 of the list is not a valid revocation" in response.get_data(
+        as_text=True
+    )
+    assert "revocations.import" not in actions(app)
 
 
 def test_the_register_lists_every_document_and_an_administrator_revokes_one(app, admin):

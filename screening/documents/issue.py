@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,14 @@ from screening.documents.render import (
     Words,
 )
 from screening.documents.signing import DocumentSigner
-from screening.questionnaire import DECLINED, DONT_KNOW, Question, Questionnaire
+from screening.documents.trust import TrustError, normalized_document_id
+from screening.questionnaire import (
+    DECLINED,
+    DONT_KNOW,
+    Question,
+    Questionnaire,
+    consent_to_screening,
+)
 from screening.scoring import UNCERTAIN, Assessment
 from screening.standard import Standard
 
@@ -41,6 +49,15 @@ IDENTITY_FACTS = (
     "age_now",
 )
 CONSENT_FACTS = ("consent_screening", "consent_sharing", "consent_referral")
+MAX_LABEL_CHARACTERS = 200
+# Marks that reorder or hide text: a name on a signed document reads as typed.
+DIRECTION_CONTROLS = frozenset(
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+) | frozenset("\u2066\u2067\u2068\u2069")
+
+
+class IssueError(ValueError):
+    """A document cannot be issued from these answers or with these options."""
 
 
 @dataclass(frozen=True)
@@ -56,12 +73,41 @@ class IssuedDocument:
 
 @dataclass(frozen=True)
 class IssueOptions:
-    """Choices made when issuing: languages, who interviewed, what it replaces."""
+    """Choices made when issuing: languages, who interviewed, what it replaces.
+
+    The interviewer and the reference are printed on the document as given,
+    so they must be short plain text; raise IssueError otherwise.
+    """
 
     second_language: str | None = None
     interviewer: str = ""
     reference: str | None = None
     supersedes: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_label("interviewer", self.interviewer)
+        if self.reference is not None:
+            _check_label("reference", self.reference)
+        if self.supersedes is not None:
+            try:
+                replaced = normalized_document_id(self.supersedes)
+            except TrustError:
+                raise IssueError("'supersedes' must be a document ID") from None
+            object.__setattr__(self, "supersedes", replaced)  # frozen: set once here
+
+
+def _check_label(name: str, value: Any) -> None:
+    if not isinstance(value, str):
+        raise IssueError(f"{name!r} must be text")
+    if len(value) > MAX_LABEL_CHARACTERS:
+        raise IssueError(f"{name!r} is longer than {MAX_LABEL_CHARACTERS} characters")
+    if any(unicodedata.category(char) == "Cs" for char in value):
+        raise IssueError(f"{name!r} is not UTF-8 text")
+    if any(
+        unicodedata.category(char) == "Cc" or char in DIRECTION_CONTROLS
+        for char in value
+    ):
+        raise IssueError(f"{name!r} must be one line of plain text")
 
 
 def format_answer(
@@ -282,7 +328,13 @@ class Issuer:
         *,
         now: dt.datetime | None = None,
     ) -> tuple[DocumentContext, dict[str, Any], bytes]:
-        """The context, record and record bytes of a new document (not rendered)."""
+        """The context, record and record bytes of a new document (not rendered).
+
+        Raise IssueError when the person did not consent to the screening:
+        no result of theirs is signed without it.
+        """
+        if consent_to_screening(scored.questionnaire, scored.answers) is not True:
+            raise IssueError("no consent to screening")
         issued_at = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
         document_id = records.new_document_id()
         record = records.build_record(
@@ -331,7 +383,12 @@ class Issuer:
         *,
         now: dt.datetime | None = None,
     ) -> IssuedDocument:
-        """Render, embed the record and token, and sign one document."""
+        """Render, embed the record and token, and sign one document.
+
+        Raise IssueError without consent to screening, and
+        signing.TimestampUnavailableError when a configured time-stamping server
+        gives no timestamp.
+        """
         context, record, record_bytes = self.prepare(
             scored, standard, options or IssueOptions(), now=now
         )

@@ -36,6 +36,9 @@ CSR_FILE = "request.csr.pem"
 CHAIN_FILE = "chain.pem"
 HISTORY = "certificates"
 COUNTRIES = ("TH", "LA", "MM", "KH", "VN", "CN")
+DEFAULT_DAYS = 5 * 365
+MIN_DAYS = 1
+MAX_DAYS = 10 * 365  # a key is rotated long before; past this, a typo
 
 
 class AgencyKeyError(Exception):
@@ -187,10 +190,18 @@ def create_signing_key(
     instance: Path,
     identity: AgencyIdentity,
     *,
-    days: int = 5 * 365,
+    days: int = DEFAULT_DAYS,
     now: dt.datetime | None = None,
 ) -> x509.Certificate:
-    """Create a key and self-signed certificate; an existing one is rotated."""
+    """Create a key and self-signed certificate; an existing one is rotated.
+
+    Raise AgencyKeyError for a validity outside MIN_DAYS..MAX_DAYS: a
+    certificate that is already expired, or valid for centuries, is a typo.
+    """
+    if not MIN_DAYS <= days <= MAX_DAYS:
+        raise AgencyKeyError(
+            f"a certificate is valid for {MIN_DAYS} to {MAX_DAYS} days, not {days}"
+        )
     folder = keys_folder(instance)
     key = ec.generate_private_key(ec.SECP256R1())
     start = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(minutes=5)

@@ -17,6 +17,42 @@ log = logging.getLogger(__name__)
 
 FIELD_NAME = "AgencySignature"
 STAMP_FONT = PACKAGE_FOLDER / "fonts" / "Stamp-Regular.ttf"
+TIMESTAMP_TIMEOUT_SECONDS = 5
+
+
+class TimestampUnavailableError(Exception):
+    """The configured time-stamping server gave no timestamp, so nothing was signed.
+
+    An agency that configured a server wants every document timestamped;
+    a document silently signed without one would verify on the signer's own
+    word about the time, so signing stops instead.
+    """
+
+
+def _time_stamper(url: str) -> Any:
+    """pyHanko's HTTP client, with a malformed answer reported like a lost one."""
+    from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
+
+    class CheckedTimeStamper(HTTPTimeStamper):
+        async def async_timestamp(
+            self, message_digest: bytes, md_algorithm: str
+        ) -> Any:
+            try:
+                return await super().async_timestamp(message_digest, md_algorithm)
+            except TimestampRequestError:
+                raise
+            except Exception as error:  # whatever the server sent: no timestamp
+                raise TimestampRequestError("a malformed answer") from error
+
+        async def async_dummy_response(self, md_algorithm: str) -> Any:
+            try:
+                return await super().async_dummy_response(md_algorithm)
+            except TimestampRequestError:
+                raise
+            except Exception as error:
+                raise TimestampRequestError("a malformed answer") from error
+
+    return CheckedTimeStamper(url, timeout=TIMESTAMP_TIMEOUT_SECONDS)
 
 
 def _signer_class() -> type:
@@ -45,7 +81,7 @@ class DocumentSigner:
 
     material: SigningMaterial
     timestamp_url: str | None = None
-    timestamper: Any = None  # a pyHanko TimeStamper; built from timestamp_url
+    timestamper: Any = None  # a pyHanko TimeStamper; tests inject one instead of a URL
 
     def __post_init__(self) -> None:
         from asn1crypto import keys as asn1_keys
@@ -53,7 +89,7 @@ class DocumentSigner:
         from cryptography.hazmat.primitives import serialization
         from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
         from pyhanko.pdf_utils.text import TextBoxStyle
-        from pyhanko.sign import fields, signers, timestamps
+        from pyhanko.sign import fields, signers
         from pyhanko.sign.fields import SigSeedSubFilter
         from pyhanko.stamp import TextStampStyle
         from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -95,11 +131,8 @@ class DocumentSigner:
             background=None,
             timestamp_format="%Y-%m-%d %H:%M UTC",
         )
-        self._timestamper = (
-            timestamps.HTTPTimeStamper(self.timestamp_url)
-            if self.timestamp_url
-            else None
-        )
+        if self.timestamper is None and self.timestamp_url:
+            self.timestamper = _time_stamper(self.timestamp_url)
         subject = self.material.certificate.subject
         from cryptography.x509.oid import NameOID
 
@@ -122,9 +155,14 @@ class DocumentSigner:
         }
 
     def sign(self, pdf: bytes) -> bytes:
-        """Sign a PDF with a visible box on page 1; return the signed bytes."""
+        """Sign a PDF with a visible box on page 1; return the signed bytes.
+
+        Raise TimestampUnavailableError when a time-stamping server is configured
+        and gives no timestamp.
+        """
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.sign import signers
+        from pyhanko.sign.timestamps import TimestampRequestError
 
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         pdf_signer = signers.PdfSigner(
@@ -135,7 +173,14 @@ class DocumentSigner:
             new_field_spec=self._field,
         )
         output = io.BytesIO()
-        pdf_signer.sign_pdf(
-            writer, output=output, appearance_text_params=self._stamp_params
-        )
+        try:
+            pdf_signer.sign_pdf(
+                writer, output=output, appearance_text_params=self._stamp_params
+            )
+        except TimestampRequestError as error:
+            cause = type(error.__cause__ or error).__name__
+            log.warning("the time-stamping server gave no timestamp (%s)", cause)
+            raise TimestampUnavailableError(
+                f"the time-stamping server gave no timestamp ({cause})"
+            ) from error
         return output.getvalue()

@@ -4,20 +4,28 @@ Pure functions over bytes and certificates; where the results are kept (the
 application's database) is the caller's business.
 
 A trust bundle is a PEM file of an agency's certificates, current and past.
+Every trusted certificate belongs to one issuer group: our own certificates
+form ``OWN_GROUP``, and each counterpart's form the group its bundles made
+when an administrator imported them (``bundle_group``). Names in
+certificates prove nothing, since anyone can put any name in a certificate
+of their own; the group is what the administrator established.
+
 A revocation list is JSON signed with the issuer's key; reading one checks
-the signature against a trusted certificate. The caller keeps the newest
-list of each issuer and refuses a lower sequence number, so an old list
-cannot undo a revocation. Verifying never contacts the issuer.
+every entry and the signature against a trusted certificate. Its entries
+count only for documents signed within the signer's own group. The caller
+keeps the newest list of each group and refuses a lower sequence number, so
+an old list cannot undo a revocation. Verifying never contacts the issuer.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
-import hashlib
 import json
+import logging
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -35,8 +43,19 @@ from screening.documents.keys import (
 )
 from screening.documents.record import canonical_json
 
+log = logging.getLogger(__name__)
+
 LIST_TYPE = "gms-revocation-list"
+LIST_FORMAT = 1
+LIST_KEYS = frozenset({"type", "format", "issuer", "sequence", "issued_at", "entries"})
+ENTRY_KEYS = frozenset({"document_id", "status", "reason", "at", "replaced_by"})
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_LIST_ENTRIES = 20_000
+MAX_SEQUENCE = 2**31 - 1  # the database keeps it in a 32-bit integer
+MAX_REASON = 500
+MAX_TIME_TEXT = 40
+MAX_ISSUER_TEXT = 1000
+OWN_GROUP = "own"
 RevocationStatus = Literal["revoked", "superseded"]
 TrustCode = Literal["trusted", "untrusted", "not_valid_then"]
 
@@ -74,9 +93,17 @@ class Revocation:
         return data
 
 
-def issuer_key(certificate: x509.Certificate) -> str:
-    """A file-safe name for an issuing agency: the hash of its subject."""
-    return hashlib.sha256(certificate.subject.public_bytes()).hexdigest()[:32]
+@dataclass(frozen=True)
+class Counterpart:
+    """A counterpart agency as an administrator established it: an issuer group.
+
+    ``certificates`` came in its trust bundles; ``revocations`` are the
+    entries of the newest list it signed, and count for its documents only.
+    """
+
+    group: str
+    certificates: Sequence[x509.Certificate]
+    revocations: Sequence[Revocation] = ()
 
 
 def _utc(moment: dt.datetime) -> str:
@@ -108,58 +135,90 @@ def _may_issue(certificate: x509.Certificate) -> bool:
 
 @dataclass
 class TrustContext:
-    """Everything verification needs, loaded once: anchors and revocations."""
+    """Everything verification needs, loaded once: anchors, groups, revocations.
+
+    ``groups`` maps each anchor's fingerprint to its issuer group, and
+    ``revocations`` each group to the documents it withdrew.
+    """
 
     anchors: dict[str, x509.Certificate] = field(default_factory=dict)
-    own: frozenset[str] = frozenset()
+    groups: dict[str, str] = field(default_factory=dict)
     revocations: dict[str, dict[str, Revocation]] = field(default_factory=dict)
 
-    def add_anchor(self, certificate: x509.Certificate) -> None:
-        self.anchors[fingerprint(certificate)] = certificate
+    @property
+    def own(self) -> frozenset[str]:
+        """The fingerprints of our own certificates."""
+        return frozenset(
+            sha256 for sha256, group in self.groups.items() if group == OWN_GROUP
+        )
 
-    def check_certificate(
-        self, certificate: x509.Certificate, moment: dt.datetime
-    ) -> TrustCode:
-        """Is the certificate trusted, and valid at the given moment?"""
-        direct = self.anchors.get(fingerprint(certificate))
-        if direct is not None:
-            return "trusted" if _valid_at(certificate, moment) else "not_valid_then"
-        for anchor in self.anchors.values():
+    def add_anchor(self, certificate: x509.Certificate, group: str) -> None:
+        """Trust a certificate as one of a group's; the first group given stays."""
+        sha256 = fingerprint(certificate)
+        self.anchors.setdefault(sha256, certificate)
+        self.groups.setdefault(sha256, group)
+
+    def _anchor_for(self, certificate: x509.Certificate) -> str | None:
+        """The anchor vouching for a certificate: itself, or the CA that issued it."""
+        sha256 = fingerprint(certificate)
+        if sha256 in self.anchors:
+            return sha256
+        for anchor_sha256, anchor in self.anchors.items():
             if anchor.subject != certificate.issuer or not _may_issue(anchor):
                 continue
             try:
                 certificate.verify_directly_issued_by(anchor)
             except (ValueError, TypeError, InvalidSignature):
                 continue
-            if _valid_at(certificate, moment) and _valid_at(anchor, moment):
-                return "trusted"
-            return "not_valid_then"
-        return "untrusted"
+            return anchor_sha256
+        return None
+
+    def check_certificate(
+        self, certificate: x509.Certificate, moment: dt.datetime
+    ) -> TrustCode:
+        """Is the certificate trusted, and valid at the given moment?"""
+        anchor = self._anchor_for(certificate)
+        if anchor is None:
+            return "untrusted"
+        valid = _valid_at(certificate, moment) and _valid_at(
+            self.anchors[anchor], moment
+        )
+        return "trusted" if valid else "not_valid_then"
+
+    def group_of(self, certificate: x509.Certificate) -> str | None:
+        """The issuer group of a trusted certificate (its anchor's), or None."""
+        anchor = self._anchor_for(certificate)
+        return None if anchor is None else self.groups[anchor]
 
     def revocation(
         self, certificate: x509.Certificate, document_id: str
     ) -> Revocation | None:
-        """The revocation of a document by the agency that signed it, if any."""
-        return self.revocations.get(issuer_key(certificate), {}).get(document_id)
+        """The revocation of a document by the group of the agency that signed it."""
+        group = self.group_of(certificate)
+        if group is None:
+            return None
+        return self.revocations.get(group, {}).get(document_id)
 
     def as_plain(self) -> dict[str, Any]:
         """Picklable plain data, to hand the context to worker processes."""
         return {
-            "anchors": [certificate_pem(c) for c in self.anchors.values()],
-            "own": sorted(self.own),
+            "anchors": [
+                (self.groups[sha256], certificate_pem(certificate))
+                for sha256, certificate in self.anchors.items()
+            ],
             "revocations": {
-                key: [entry.as_dict() for entry in entries.values()]
-                for key, entries in self.revocations.items()
+                group: [entry.as_dict() for entry in entries.values()]
+                for group, entries in self.revocations.items()
             },
         }
 
     @classmethod
     def from_plain(cls, data: Mapping[str, Any]) -> TrustContext:
-        context = cls(own=frozenset(data["own"]))
-        for pem in data["anchors"]:
-            context.add_anchor(x509.load_pem_x509_certificate(pem))
-        for key, entries in data["revocations"].items():
-            context.revocations[key] = {
+        context = cls()
+        for group, pem in data["anchors"]:
+            context.add_anchor(x509.load_pem_x509_certificate(pem), group)
+        for group, entries in data["revocations"].items():
+            context.revocations[group] = {
                 entry["document_id"]: Revocation(**entry) for entry in entries
             }
         return context
@@ -179,7 +238,7 @@ def export_trust_bundle(instance: Path) -> bytes:
 
 
 def read_trust_bundle(data: bytes) -> list[x509.Certificate]:
-    """The certificates of a counterpart's bundle, checked; raise TrustError."""
+    """The certificates of a counterpart's bundle, all checked; raise TrustError."""
     if len(data) > MAX_IMPORT_BYTES:
         raise TrustError("the trust bundle is too large", "too_large")
     try:
@@ -190,6 +249,38 @@ def read_trust_bundle(data: bytes) -> list[x509.Certificate]:
         if not isinstance(certificate.public_key(), ec.EllipticCurvePublicKey):
             raise TrustError("only ECDSA certificates are accepted", "not_ecdsa")
     return certificates
+
+
+def bundle_group(
+    certificates: Iterable[x509.Certificate],
+    known: Mapping[str, str],
+    own: Collection[str],
+) -> str | None:
+    """The issuer group a bundle joins, or None when it forms a new one.
+
+    ``known`` maps the fingerprints of trusted counterpart certificates to
+    their groups. A bundle that shares a certificate with a group (the
+    agency rotated its key and sent its certificates, old and new) joins
+    that group. Raise TrustError when the bundle holds one of our own
+    certificates or certificates of two different groups: an administrator
+    must not merge agencies by accident, or let a bundle speak for us.
+    """
+    fingerprints = [fingerprint(certificate) for certificate in certificates]
+    if any(sha256 in own for sha256 in fingerprints):
+        raise TrustError(
+            "the bundle holds a certificate of this instance: import only a "
+            "counterpart agency's bundle",
+            "own_certificate",
+        )
+    groups = sorted({known[sha256] for sha256 in fingerprints if sha256 in known})
+    if len(groups) > 1:
+        raise TrustError(
+            "the bundle holds certificates of different agencies trusted here "
+            f"(groups {', '.join(groups)}); it was not imported: ask the agency "
+            "for a bundle of its own certificates",
+            "two_agencies",
+        )
+    return groups[0] if groups else None
 
 
 def is_fingerprint(text: str) -> bool:
@@ -223,13 +314,24 @@ def withdrawal(
             raise TrustError("a document cannot replace itself", "replaces_itself")
     if not reason.strip():
         raise TrustError("give a reason", "no_reason")
+    if not _is_text(reason):
+        raise TrustError("the reason is not UTF-8 text", "bad_reason")
     return Revocation(
         document_id,
         status,
-        reason.strip()[:500],
+        reason.strip()[:MAX_REASON],
         _utc(now or dt.datetime.now(dt.UTC)),
         replaced_by if status == "superseded" else None,
     )
+
+
+def _is_text(value: str) -> bool:
+    """Can it be stored and sent? Bytes that were not UTF-8 arrive as surrogates."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def normalized_document_id(document_id: str) -> str:
@@ -245,17 +347,18 @@ def normalized_document_id(document_id: str) -> str:
 
 @dataclass(frozen=True)
 class RevocationList:
-    """A counterpart's signed list, as read: who signed it, its number, entries."""
+    """A counterpart's signed list, as read: who signed it, its number, entries.
+
+    ``group`` is the signer's issuer group, once the list has been checked
+    against the trust of this instance.
+    """
 
     sequence: int
     issued_at: str
     certificate: x509.Certificate
     entries: tuple[Revocation, ...]
     data: bytes
-
-    @property
-    def issuer_key(self) -> str:
-        return issuer_key(self.certificate)
+    group: str | None = None
 
 
 def sign_revocation_list(
@@ -268,7 +371,7 @@ def sign_revocation_list(
     """Our revocations as a signed JSON document for counterparts to import."""
     body = {
         "type": LIST_TYPE,
-        "format": 1,
+        "format": LIST_FORMAT,
         "issuer": material.certificate.subject.rfc4514_string(),
         "sequence": sequence,
         "issued_at": _utc(now or dt.datetime.now(dt.UTC)),
@@ -288,38 +391,120 @@ def sign_revocation_list(
     return json.dumps(signed, indent=1, ensure_ascii=False).encode()
 
 
+def _text(value: Any, name: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} is not text")
+    if len(value) > limit:
+        raise ValueError(f"{name} is longer than {limit} characters")
+    if not _is_text(value):
+        raise ValueError(f"{name} is not UTF-8 text")
+    return value
+
+
+def _uuid(value: Any, name: str) -> str:
+    try:
+        return str(uuid.UUID(_text(value, name, 45)))
+    except ValueError:
+        raise ValueError(f"{name} is not a document ID (a UUID)") from None
+
+
+def revocation_entry(item: Any) -> Revocation:
+    """One entry of a revocation list, checked field by field; raise ValueError."""
+    if not isinstance(item, dict):
+        raise ValueError("not an object")
+    unexpected = sorted(str(key)[:40] for key in set(item) - ENTRY_KEYS)
+    if unexpected:
+        raise ValueError(f"unexpected key {unexpected[0]!r}")
+    missing = sorted(ENTRY_KEYS - {"replaced_by"} - set(item))
+    if missing:
+        raise ValueError(f"no {missing[0]}")
+    status = item["status"]
+    if status not in ("revoked", "superseded"):
+        raise ValueError("status is neither revoked nor superseded")
+    replaced_by = item.get("replaced_by")
+    return Revocation(
+        _uuid(item["document_id"], "document_id"),
+        status,
+        _text(item["reason"], "reason", MAX_REASON),
+        _text(item["at"], "at", MAX_TIME_TEXT),
+        None if "replaced_by" not in item else _uuid(replaced_by, "replaced_by"),
+    )
+
+
+def _list_entries(items: Any) -> tuple[Revocation, ...]:
+    if not isinstance(items, list):
+        raise TrustError("not a revocation list: no entries", "not_list")
+    if len(items) > MAX_LIST_ENTRIES:
+        raise TrustError(
+            f"the list has more than {MAX_LIST_ENTRIES} entries",
+            "too_many_entries",
+            limit=MAX_LIST_ENTRIES,
+        )
+    entries = []
+    for number, item in enumerate(items, start=1):
+        try:
+            entries.append(revocation_entry(item))
+        except ValueError as problem:
+            raise TrustError(
+                f"entry {number} of the list: {problem}", "bad_entry", entry=number
+            ) from None
+    return tuple(entries)
+
+
+def _check_body(body: Any) -> None:
+    """The list's own fields: type, format, number, times; raise TrustError."""
+    if not isinstance(body, dict) or body.get("type") != LIST_TYPE:
+        raise TrustError("not a revocation list", "not_list")
+    unexpected = sorted(str(key)[:40] for key in set(body) - LIST_KEYS)
+    if unexpected:
+        raise TrustError(
+            f"not a revocation list: unexpected key {unexpected[0]!r}", "not_list"
+        )
+    if type(body.get("format")) is not int or body["format"] != LIST_FORMAT:
+        raise TrustError(
+            f"a revocation list of a format this version does not read "
+            f"(it reads format {LIST_FORMAT})",
+            "not_list",
+        )
+    sequence = body.get("sequence")
+    if type(sequence) is not int or not 0 <= sequence <= MAX_SEQUENCE:
+        raise TrustError("not a revocation list: a bad list number", "not_list")
+    for name, limit in (("issued_at", MAX_TIME_TEXT), ("issuer", MAX_ISSUER_TEXT)):
+        try:
+            _text(body.get(name, ""), name, limit)
+        except ValueError as problem:
+            raise TrustError(f"not a revocation list: {problem}", "not_list") from None
+
+
 def _parse_list(data: bytes) -> tuple[dict[str, Any], RevocationList, bytes]:
     if len(data) > MAX_IMPORT_BYTES:
         raise TrustError("the revocation list is too large", "too_large")
     try:
         signed = json.loads(data)
         body = signed["list"]
-        certificate = x509.load_pem_x509_certificate(
-            signed["signature"]["certificate"].encode()
-        )
-        signature = base64.b64decode(signed["signature"]["value"], validate=True)
-        if body["type"] != LIST_TYPE or not isinstance(body["sequence"], int):
+        seal = signed["signature"]
+        if seal["algorithm"] != "ecdsa-sha256":
             raise ValueError
-        entries = tuple(Revocation(**entry) for entry in body["entries"])
-    except (ValueError, KeyError, TypeError, AttributeError):
+        certificate = x509.load_pem_x509_certificate(seal["certificate"].encode())
+        signature = base64.b64decode(seal["value"], validate=True)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise TrustError("not a revocation list", "not_list") from None
-    if any(entry.status not in ("revoked", "superseded") for entry in entries):
-        raise TrustError("not a revocation list", "not_list")
+    _check_body(body)
+    entries = _list_entries(body.get("entries"))
     parsed = RevocationList(
-        body["sequence"], str(body.get("issued_at", "")), certificate, entries, data
+        body["sequence"], body.get("issued_at", ""), certificate, entries, data
     )
     return body, parsed, signature
-
-
-def read_revocation_list(data: bytes) -> RevocationList:
-    """A list kept earlier (already checked when it was imported)."""
-    return _parse_list(data)[1]
 
 
 def check_revocation_list(
     data: bytes, trust: TrustContext, *, now: dt.datetime | None = None
 ) -> RevocationList:
-    """Read a counterpart's list and check its signer and signature."""
+    """Read a counterpart's list, check its entries, signer and signature.
+
+    The list returned names the signer's issuer group: its entries count for
+    the documents of that group only.
+    """
     body, parsed, signature = _parse_list(data)
     certificate = parsed.certificate
     moment = now or dt.datetime.now(dt.UTC)
@@ -336,36 +521,56 @@ def check_revocation_list(
         raise TrustError(
             "the signature of the list does not hold", "list_signature"
         ) from None
-    return parsed
+    return dataclasses.replace(parsed, group=trust.group_of(certificate))
+
+
+def stored_revocations(data: bytes) -> tuple[Revocation, ...]:
+    """The entries of a list kept earlier; never raises.
+
+    Lists are checked entry by entry when imported, but one kept by an
+    earlier version may hold entries it never checked: those are left out,
+    and logged, rather than break every verification that follows.
+    """
+    try:
+        items = json.loads(data)["list"]["entries"]
+        if not isinstance(items, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError, RecursionError):
+        log.warning("a stored revocation list cannot be read; it is left out")
+        return ()
+    entries = []
+    for item in items[:MAX_LIST_ENTRIES]:
+        try:
+            entries.append(revocation_entry(item))
+        except ValueError:
+            continue
+    if len(entries) != len(items):
+        log.warning(
+            "a stored revocation list: %d of %d entries left out",
+            len(items) - len(entries),
+            len(items),
+        )
+    return tuple(entries)
 
 
 def build_trust_context(
     own: Sequence[x509.Certificate],
-    trusted: Iterable[x509.Certificate] = (),
+    counterparts: Iterable[Counterpart] = (),
     own_revocations: Iterable[Revocation] = (),
-    imported_lists: Iterable[RevocationList] = (),
 ) -> TrustContext:
     """Everything verification needs, from certificates and revocations in hand."""
     context = TrustContext()
     for certificate in own:
-        context.add_anchor(certificate)
-    context.own = frozenset(fingerprint(c) for c in own)
-    for certificate in trusted:
-        context.add_anchor(certificate)
-    if own:
-        _add_revocations(context, own, own_revocations)
-    for revocation_list in imported_lists:
-        _add_revocations(
-            context, [revocation_list.certificate], revocation_list.entries
-        )
+        context.add_anchor(certificate, OWN_GROUP)
+    context.revocations[OWN_GROUP] = _by_document(own_revocations)
+    for counterpart in counterparts:
+        if counterpart.group == OWN_GROUP:
+            raise ValueError("a counterpart cannot take our own group")
+        for certificate in counterpart.certificates:
+            context.add_anchor(certificate, counterpart.group)
+        context.revocations[counterpart.group] = _by_document(counterpart.revocations)
     return context
 
 
-def _add_revocations(
-    context: TrustContext,
-    certificates: Iterable[x509.Certificate],
-    entries: Iterable[Revocation],
-) -> None:
-    by_id: Mapping[str, Revocation] = {entry.document_id: entry for entry in entries}
-    for certificate in certificates:
-        context.revocations.setdefault(issuer_key(certificate), {}).update(by_id)
+def _by_document(entries: Iterable[Revocation]) -> dict[str, Revocation]:
+    return {entry.document_id: entry for entry in entries}

@@ -370,6 +370,12 @@ VERDICTS: dict[str, dict[str, str]] = {
         "th": "ไฟล์ PDF ถูกเข้ารหัส ซึ่งเอกสารผลการคัดกรองจะไม่ถูกเข้ารหัส",
         "lo": "ໄຟລ໌ PDF ຖືກເຂົ້າລະຫັດ ເຊິ່ງເອກະສານຜົນການຄັດກອງຈະບໍ່ຖືກເຂົ້າລະຫັດ.",
     },
+    "input.not_a_file": {
+        "en": "This is not a file that can be read: a broken link, a special file "
+        "or a file without permission to read it.",
+        "th": "รายการนี้ไม่ใช่ไฟล์ที่อ่านได้ อาจเป็นลิงก์เสีย ไฟล์พิเศษ หรือไฟล์ที่ไม่มีสิทธิ์อ่าน",
+        "lo": "ລາຍການນີ້ບໍ່ແມ່ນໄຟລ໌ທີ່ອ່ານໄດ້ ອາດເປັນລິ້ງທີ່ເສຍ, ໄຟລ໌ພິເສດ ຫຼື ໄຟລ໌ທີ່ບໍ່ມີສິດອ່ານ.",
+    },
     "signature_intact.pass": {
         "en": "The signature is intact: the signed content has not changed.",
         "th": "ลายมือชื่อสมบูรณ์: เนื้อหาที่ลงนามไม่ถูกเปลี่ยนแปลง",

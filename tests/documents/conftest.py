@@ -43,19 +43,44 @@ LAO_AGENCY = keys.AgencyIdentity(
 
 @dataclass
 class Agency:
-    """An issuing agency for domain tests: a key in a folder, trust in memory."""
+    """An issuing agency for domain tests: a key in a folder, trust in memory.
+
+    ``trusted`` holds each counterpart's certificates by issuer group (one
+    group per counterpart folder), ``lists`` the newest list of each group.
+    """
 
     instance: Path
     identity: keys.AgencyIdentity
     issuer: Issuer
-    trusted: list[x509.Certificate] = field(default_factory=list)
+    trusted: dict[str, list[x509.Certificate]] = field(default_factory=dict)
     revoked: list[trust.Revocation] = field(default_factory=list)
-    lists: list[trust.RevocationList] = field(default_factory=list)
+    lists: dict[str, trust.RevocationList] = field(default_factory=dict)
 
     def trust(self) -> trust.TrustContext:
+        counterparts = [
+            trust.Counterpart(
+                group,
+                certificates,
+                self.lists[group].entries if group in self.lists else (),
+            )
+            for group, certificates in self.trusted.items()
+        ]
         return trust.build_trust_context(
-            keys.own_certificates(self.instance), self.trusted, self.revoked, self.lists
+            keys.own_certificates(self.instance), counterparts, self.revoked
         )
+
+    def trust_bundle_of(self, other: Agency) -> None:
+        """What an administrator does with a counterpart's trust bundle."""
+        self.trusted[str(other.instance)] = trust.read_trust_bundle(
+            trust.export_trust_bundle(other.instance)
+        )
+
+    def keep_list(self, data: bytes) -> trust.RevocationList:
+        """Check a counterpart's list and keep it for its group."""
+        checked = trust.check_revocation_list(data, self.trust())
+        assert checked.group is not None
+        self.lists[checked.group] = checked
+        return checked
 
     def revoke(self, document_id: str, reason: str, **options) -> trust.Revocation:
         entry = trust.withdrawal(document_id, reason, **options)

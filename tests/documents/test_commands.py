@@ -281,3 +281,74 @@ def test_a_trusted_certificate_can_be_listed_and_removed(
     assert all(
         entry["own"] for entry in json.loads(lao_instance.run("trust", "list").stdout)
     )
+
+
+def test_trust_import_names_each_certificate_and_its_agency_group(
+    tmp_path_factory, tmp_path
+):
+    """Two agencies of one name stay two groups; each list counts for its own."""
+    import datetime as dt
+    import uuid
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from screening import trust_store
+    from screening.documents import keys, trust
+
+    from .conftest import self_signed
+
+    folder = tmp_path_factory.mktemp("groups")
+    database = Database.create(folder, "groups")
+    instance = make_instance(folder / "instance", database, THAI_AGENCY)
+    bokeo, impostor = (
+        keys.create_signing_key(tmp_path / name, LAO_AGENCY)
+        for name in ("bokeo", "impostor")
+    )
+    revoked = str(uuid.uuid4())
+    files = {
+        "bokeo.pem": trust.export_trust_bundle(tmp_path / "bokeo"),
+        "impostor.pem": trust.export_trust_bundle(tmp_path / "impostor"),
+        "both.pem": keys.certificate_pem(bokeo) + keys.certificate_pem(impostor),
+        "with-rsa.pem": keys.certificate_pem(keys.create_signing_key(
+            tmp_path / "third", LAO_AGENCY
+        )) + keys.certificate_pem(self_signed(
+            rsa.generate_private_key(public_exponent=65537, key_size=2048),
+            "rsa", dt.datetime.now(dt.UTC), 1,
+        )),
+        "bokeo.json": trust.sign_revocation_list(
+            keys.load_signing_material(tmp_path / "bokeo"),
+            1,
+            [trust.withdrawal(revoked, "duplicate")],
+        ),
+        "impostor.json": trust.sign_revocation_list(
+            keys.load_signing_material(tmp_path / "impostor"), 2, []
+        ),
+    }  # fmt: skip
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+
+    first = instance.run("trust", "import", tmp_path / "bokeo.pem")
+    second = instance.run("trust", "import", tmp_path / "impostor.pem")
+    spanning = instance.run("trust", "import", tmp_path / "both.pem")
+    with_rsa = instance.run("trust", "import", tmp_path / "with-rsa.pem")
+    lists = [
+        instance.run("revocations", "import", tmp_path / name)
+        for name in ("bokeo.json", "impostor.json")
+    ]
+    listed = json.loads(instance.run("trust", "list").stdout)
+    with instance.session() as session:
+        context = trust_store.load_trust_context(session, instance.folder)
+        still_revoked = context.revocation(bokeo, revoked)
+    database.drop()
+
+    assert first.exit_code == 0 and second.exit_code == 0
+    assert keys.fingerprint(bokeo) in first.output
+    assert "O=Bokeo Provincial Anti-Trafficking Unit" in first.output
+    assert "(new)" in first.output and "(new)" in second.output
+    assert spanning.exit_code == 1 and "different agencies" in spanning.output
+    assert with_rsa.exit_code == 1 and "only ECDSA" in with_rsa.output
+    assert [result.exit_code for result in lists] == [0, 0]
+    groups = {row["sha256"]: row["group"] for row in listed}
+    assert len(listed) == 3  # ours, Bokeo's and the namesake's: nothing of with-rsa
+    assert groups[keys.fingerprint(bokeo)] != groups[keys.fingerprint(impostor)]
+    assert still_revoked is not None
