@@ -106,17 +106,15 @@ def _fragment(
     language: str,
     second: str | None,
 ) -> Fragment:
-    special = value in SPECIAL_ANSWERS
     choice = question.choice(value)
     exclusive = bool(choice and choice.exclusive)
     label = escape(option_label(questionnaire, question, value, language))
     if second:
         other = escape(option_label(questionnaire, question, value, second))
-        label += Markup(f'<span class="second" lang="{escape(second)}">{other}</span>')  # noqa: S704 - escaped parts
-    head = (
-        f'<label class="option{" special" if special else ""}">'
-        f'<input type="{kind}" name="{name}" value="{escape(value)}"'
-    )
+        label += Markup(f'<small lang="{escape(second)}">{other}</small>')  # noqa: S704 - escaped parts
+    # no class on the label: ".options > label" styles it, saving bytes on
+    # every one of the hundred or so options of a long section
+    head = f'<label><input type="{kind}" name="{name}" value="{escape(value)}"'
     tail = f"{' data-exclusive' if exclusive else ''}><span>{label}</span></label>"
     return value, head, tail
 
