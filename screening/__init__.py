@@ -1,21 +1,18 @@
-"""Screening for trafficking indicators: the web application factory."""
+"""Screening for trafficking indicators: the web application factory.
+
+The factory imports the web stack when it is called, not when the package is
+imported, so `screening score` and the pure domain modules start quickly.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from screening import db, i18n, security
-from screening.catalog import Catalog
-from screening.config import load_settings
-from screening.crypto import DataCipher
-from screening.extensions import Services, install
-from screening.issuance import Issuers
-from screening.published import QuestionnaireStore
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +25,16 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     Raises ConfigError, with a message saying what to do, when the settings
     cannot work (for example before `screening init` made the keys).
     """
+    from flask import Flask
+
+    from screening import db, i18n, security
+    from screening.catalog import Catalog
+    from screening.config import load_settings
+    from screening.crypto import DataCipher
+    from screening.extensions import Services, install
+    from screening.issuance import Issuers
+    from screening.published import QuestionnaireStore
+
     settings = load_settings(overrides=overrides)
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(

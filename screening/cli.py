@@ -16,7 +16,6 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from screening.catalog import Catalog
-from screening.commands import COMMANDS
 from screening.sourcefile import DefinitionError
 
 
@@ -26,7 +25,39 @@ def _create_app() -> Flask:
     return create_app({"database_pool": False})
 
 
-cli = FlaskGroup(
+class _ScreeningGroup(FlaskGroup):
+    """Flask's command group, importing the application's commands on demand.
+
+    `score` and `check` are defined here and need neither the web
+    application nor the database; the other commands (and the modules they
+    import: SQLAlchemy, Alembic, pyHanko) load only when one of them is
+    asked for, so scoring starts quickly.
+    """
+
+    _application_commands_loaded = False
+
+    def _load_application_commands(self) -> None:
+        if not self._application_commands_loaded:
+            self._application_commands_loaded = True
+            from screening import document_commands  # noqa: F401 - registers itself
+            from screening.commands import COMMANDS
+
+            for command in COMMANDS:
+                self.add_command(command)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            self._load_application_commands()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        # Every command is registered on this group, none on the app, so
+        # listing them needs no application (and works before `init`).
+        self._load_application_commands()
+        return sorted(self.commands)
+
+
+cli = _ScreeningGroup(
     name="screening",
     create_app=_create_app,
     help="Screening for trafficking indicators under a common standard.",
@@ -187,13 +218,5 @@ def check_command(files: tuple[str, ...], questionnaires: str | None) -> None:
         sys.exit(1)
 
 
-for _command in COMMANDS:
-    cli.add_command(_command)
-
-
 def main() -> None:
     cli(prog_name="screening")
-
-
-# Commands for signed documents live in their own module and register here.
-from screening import document_commands as _document_commands  # noqa: E402,F401
