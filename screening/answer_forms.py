@@ -231,12 +231,24 @@ def _read(form: SectionForm, question: Question) -> Any:
             currency = form[currency_name(question)].data
             return _checked(question, {"amount": text, "currency": currency})
         case "date":
-            return _checked(question, text)
+            return _checked(question, gregorian(text))
         case "text":
             if len(text) > question.max_length:
                 raise _RejectedError("too_long", maximum=question.max_length)
             return _checked(question, text)
     raise _RejectedError("invalid")
+
+
+BUDDHIST_ERA_OFFSET = 543
+
+
+def gregorian(text: str) -> str:
+    """A date typed with a Buddhist-era year (2400-2700), as Thai users often
+    do, in the Gregorian calendar the answers are kept in; others unchanged."""
+    year, separator, rest = text.partition("-")
+    if separator and year.isdigit() and 2400 <= int(year) <= 2700:
+        return f"{int(year) - BUDDHIST_ERA_OFFSET:04d}-{rest}"
+    return text
 
 
 def _checked(question: Question, value: Any) -> Any:

@@ -269,6 +269,10 @@ def section(reference: str, section_id: str) -> ResponseReturnValue:
     answers = interviews.load_answers(db.session(), cipher(), screening)
     if screening.status == "stopped" and section.id != questionnaire.sections[0].id:
         return redirect(url_for(".stopped", reference=reference))
+    if not questionnaire.section_shown(section, answers):
+        # not asked with the answers given so far (for example, before consent)
+        resume = interviews.resume_section(questionnaire, answers, screening)
+        return redirect(url_for(".section", reference=reference, section_id=resume))
 
     _audit("screening.view", screening, detail=f"section {section.id}")
     db.session().commit()

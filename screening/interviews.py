@@ -332,11 +332,13 @@ def progress(
     announce a one-page interview on the first page.
     """
     consent = questionnaire.fact_question("consent_screening")
+    assumed = answers
     if consent is not None and answers.get(consent.id) is None:
-        answers = {**answers, consent.id: "yes"}
-    shown = questionnaire.shown_questions(answers)
+        assumed = {**answers, consent.id: "yes"}
+    shown = questionnaire.shown_questions(assumed)
+    # count only what was really answered, not the consent assumed above
     answered = sum(1 for question in shown if answers.get(question.id) is not None)
-    sections = [section.id for section in shown_sections(questionnaire, answers)]
+    sections = [section.id for section in shown_sections(questionnaire, assumed)]
     number = sections.index(section_id) + 1 if section_id in sections else 0
     return Progress(answered, len(shown), number, len(sections))
 

@@ -511,15 +511,24 @@ def _number(question: Question, value: Any) -> int | float:
     return int(number) if number == int(number) else number
 
 
+# Dates of birth, of leaving home and of the interview all fall in these
+# years; a year like 2569 is a Buddhist-era year typed by mistake.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
+
 def _date(question: Question, value: Any) -> str:
     if isinstance(value, dt.date):
-        return value.isoformat()
+        value = value.isoformat()
     if not isinstance(value, str) or not _DATE.match(value):
         raise AnswerError(f"{question.id}: expected a date as YYYY-MM-DD", "date")
     try:
-        return dt.date.fromisoformat(value).isoformat()
+        date = dt.date.fromisoformat(value)
     except ValueError:
         raise AnswerError(f"{question.id}: not a real date", "date") from None
+    if not EARLIEST_YEAR <= date.year <= LATEST_YEAR:
+        message = f"{question.id}: the year must be {EARLIEST_YEAR} to {LATEST_YEAR}"
+        raise AnswerError(message, "date")
+    return date.isoformat()
 
 
 def _money(question: Question, value: Any) -> dict[str, Any]:

@@ -391,3 +391,47 @@ def test_completing_twice_completes_once(signed_in, app):
             .all()
         )
     assert len(completions) == 1
+
+
+def test_progress_counts_nothing_before_anything_is_answered(catalog):
+    from screening.interviews import progress
+
+    returnee = catalog.get("gms-returnee")
+
+    fresh = progress(returnee, {}, "interview")
+    declined_consent = progress(returnee, {"consent_screening": "no"}, "interview")
+
+    assert fresh.answered == 0
+    assert fresh.total > 50  # the whole interview is announced, as if consent came
+    assert declined_consent.answered == 1
+
+
+def test_a_buddhist_era_year_is_read_as_the_year_it_means(signed_in, app):
+    nok = signed_in("nok")
+    reference = start(nok)
+    consent(nok, reference)
+
+    response = save(nok, reference, "interview", {"interview_date": "2569-12-02"})
+
+    assert response.status_code == 302
+    assert stored_answers(app, reference)["interview_date"] == "2026-12-02"
+
+
+def test_a_year_far_outside_a_life_is_refused(signed_in):
+    nok = signed_in("nok")
+    reference = start(nok)
+    consent(nok, reference)
+
+    response = save(nok, reference, "interview", {"interview_date": "3112-12-02"})
+
+    assert response.status_code == 422
+
+
+def test_a_section_not_asked_yet_sends_the_interviewer_back(signed_in):
+    nok = signed_in("nok")
+    reference = start(nok)
+
+    before_consent = nok.get(f"/screenings/{reference}/sections/work")
+
+    assert before_consent.status_code == 302
+    assert before_consent.headers["Location"].endswith("/sections/interview")
