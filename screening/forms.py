@@ -6,6 +6,7 @@ The forms of questionnaire sections are built from the questionnaire in
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -145,3 +146,11 @@ class WithdrawDocumentForm(FlaskForm):
         choices=[SelectChoice("revoke", "revoke"), SelectChoice("supersede", "")],
         validators=[DataRequired()],
     )
+
+    def problem(self) -> str:
+        """What to tell the user when the form did not validate."""
+        if self.reason.errors:
+            return gettext("Give a reason.")
+        if self.second_language.errors:
+            return gettext("Choose a second language from the list.")
+        return gettext("The form was incomplete. Try again.")

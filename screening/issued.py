@@ -136,6 +136,11 @@ def withdraw(
                 "the replacing document is not a valid document of ours",
                 "bad_replacement",
             )
+        if not _may_replace(replacement, row):
+            raise TrustError(
+                "the replacing document must be a later result of the same screening",
+                "other_screening",
+            )
     changed = session.execute(
         update(IssuedDocument)
         .where(IssuedDocument.id == row.id, IssuedDocument.status == "valid")
@@ -153,6 +158,16 @@ def withdraw(
     session.refresh(row)
     log.info("document %s %s", row.document_id, row.status)
     return row
+
+
+def _may_replace(replacement: IssuedDocument, row: IssuedDocument) -> bool:
+    """A result is replaced only by a later result of the same screening.
+
+    Documents issued from answers files belong to no screening; one of them
+    may replace another such document, never a screening's result.
+    """
+    later = (replacement.issued_at, replacement.id) > (row.issued_at, row.id)
+    return replacement.screening_id == row.screening_id and later
 
 
 def _moment(text: str) -> dt.datetime:

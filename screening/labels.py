@@ -86,6 +86,9 @@ TRUST_PROBLEMS = {
     "bad_replacement": N_(
         "The replacing document must be a valid document issued here."
     ),
+    "other_screening": N_(
+        "The replacing document must be a later result of the same screening."
+    ),
     "replaces_itself": N_("A document cannot replace itself."),
     "bad_document_id": N_("A document ID looks like 6f0c1d2e-3a4b-4c5d-8e9f-…"),
     "no_reason": N_("Give a reason."),

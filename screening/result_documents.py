@@ -188,7 +188,7 @@ def withdraw(reference: str, document_id: str) -> ResponseReturnValue:
     screening, row = _screening_document(reference, document_id)
     form = WithdrawDocumentForm()
     if not form.validate_on_submit():
-        flash(gettext("Give a reason."), "error")
+        flash(form.problem(), "error")
         return _back(screening)
     reason = form.reason.data or ""
     replacement = None

@@ -284,7 +284,7 @@ def revoke(document_id: str) -> ResponseReturnValue:
     session = db.session()
     replaced_by = (request.form.get("replaced_by") or "").strip() or None
     if not form.validate_on_submit():
-        flash(gettext("Give a reason."), "error")
+        flash(form.problem(), "error")
         return redirect(url_for("trust.documents"))
     try:
         row = issued.withdraw(

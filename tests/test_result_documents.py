@@ -267,3 +267,43 @@ def test_an_interviewer_name_that_cannot_be_printed_is_a_message(app, completed)
 
     assert "The document cannot be issued" in page
     assert rows(app, IssuedDocument) == []
+
+
+def test_a_result_is_replaced_only_by_a_later_result_of_the_same_screening(
+    app, completed, signed_in
+):
+    nok, reference = completed
+    other = complete_mini(nok)
+    issue(nok, reference)
+    issue(nok, other)
+    [ours] = document_ids(nok, reference)
+    [theirs] = document_ids(nok, other)
+    admin = signed_in("admin")
+
+    from_admin = admin.post(
+        f"/admin/documents/{ours}/revoke",
+        {"reason": "mix-up", "action": "revoke", "replaced_by": theirs},
+        follow_redirects=True,
+    )
+
+    assert "later result of the same screening" in from_admin.get_data(as_text=True)
+    [row] = rows(app, IssuedDocument, document_id=ours)
+    assert (row.status, row.superseded_by) == ("valid", None)
+
+
+def test_a_replacement_in_an_unknown_language_says_so(app, completed, signed_in):
+    nok, reference = completed
+    issue(nok, reference)
+    [old_id] = document_ids(nok, reference)
+
+    response = signed_in("anan").post(
+        f"/screenings/{reference}/documents/{old_id}/withdraw",
+        {"reason": "typo", "action": "supersede", "second_language": "xx"},
+        follow_redirects=True,
+    )
+
+    page = response.get_data(as_text=True)
+    assert "Choose a second language from the list." in page
+    assert "Give a reason." not in page
+    [row] = rows(app, IssuedDocument, document_id=old_id)
+    assert row.status == "valid"

@@ -201,6 +201,23 @@ def test_trust_and_revocation_files_travel_through_the_cli(
     assert failed == ["not_revoked.revoked"]
 
 
+def test_a_document_is_superseded_only_by_a_later_one(thai_cli, tmp_path):
+    ids = [
+        json.loads(
+            thai_cli.run(
+                "issue", EXAMPLES / "th-scam-compound.json", "-o", tmp_path / f"{n}.pdf"
+            ).stdout
+        )["document_id"]
+        for n in range(2)
+    ]
+
+    backwards = thai_cli.run("supersede", ids[1], "--by", ids[0], "--reason", "x")
+    forwards = thai_cli.run("supersede", ids[0], "--by", ids[1], "--reason", "date")
+
+    assert backwards.exit_code == 1 and "later result" in backwards.output
+    assert forwards.exit_code == 0, forwards.output
+
+
 def test_only_documents_this_instance_issued_can_be_revoked(thai_cli, lao_instance):
     stranger = "6f0c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f"
 
