@@ -15,6 +15,7 @@ login, timeouts and roles as the page, with the CSRF token in an
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -212,17 +213,30 @@ def _api_input() -> tuple[str, bytes] | None:
     if request.mimetype in ("application/pdf", "application/octet-stream"):
         return "pdf", request.get_data(cache=False)
     if request.mimetype == "application/json":
-        body = request.get_json(silent=True)
-        token = body.get("token") if isinstance(body, dict) else None
-        if isinstance(token, str) and token.strip():
-            return "token", token.encode("utf-8")
-        return None
+        token = _json_token(request.get_data(cache=False))
+        return None if token is None else ("token", token)
     if request.files.get("document"):
         return "pdf", _read(request.files["document"], verify.MAX_DOCUMENT_BYTES)
     if request.files.get("image"):
         return "image", _read(request.files["image"], verify.MAX_IMAGE_BYTES)
     if request.form.get("token", "").strip():
         return "token", request.form["token"].encode("utf-8")
+    return None
+
+
+def _json_token(data: bytes) -> bytes | None:
+    """The token of a JSON body {"token": "..."}, or None for anything else.
+
+    Hostile bodies (nesting deep enough to exhaust the parser, a lone
+    surrogate that cannot be encoded) are refused like any other bad input.
+    """
+    try:
+        body = json.loads(data)
+        token = body.get("token") if isinstance(body, dict) else None
+        if isinstance(token, str) and token.strip():
+            return token.encode("utf-8")
+    except (ValueError, RecursionError):  # UnicodeError is a ValueError
+        pass
     return None
 
 

@@ -294,6 +294,25 @@ def test_the_api_takes_a_pdf_body_a_form_or_a_json_token(trusting, signed_in, ap
     ]
 
 
+def test_the_api_refuses_hostile_json_with_a_plain_400(signed_in):
+    verifier = signed_in("verifier")
+    bodies = {
+        "deep": b"[" * 100_000 + b"]" * 100_000,
+        "deep token": b'{"token": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        "lone surrogate": b'{"token": "GMS1:\\ud800"}',
+        "not utf-8": b'{"token": "\xff\xfe"}',
+        "a list": b'["GMS1:"]',
+    }
+
+    responses = {
+        name: api(verifier, body, "application/json") for name, body in bodies.items()
+    }
+
+    for name, response in responses.items():
+        assert response.status_code == 400, name
+        assert response.json["error"] == 400, name
+
+
 def test_the_api_needs_a_session_a_csrf_header_and_a_role(
     app, people, trusting, signed_in
 ):
