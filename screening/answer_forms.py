@@ -25,6 +25,7 @@ from wtforms import (
     TextAreaField,
 )
 
+from screening.i18n import BUDDHIST_ERA_OFFSET
 from screening.questionnaire import (
     DECLINED,
     DONT_KNOW,
@@ -237,9 +238,6 @@ def _read(form: SectionForm, question: Question) -> Any:
                 raise _RejectedError("too_long", maximum=question.max_length)
             return _checked(question, text)
     raise _RejectedError("invalid")
-
-
-BUDDHIST_ERA_OFFSET = 543
 
 
 def gregorian(text: str) -> str:

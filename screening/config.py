@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import timedelta
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,10 @@ SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 DATA_KEYS_FILE = "data_keys"
 DATABASE_FILE = "screening.sqlite3"
 INTERFACE_LANGUAGES = ("en", "th", "lo")
+
+# Thailand and Lao PDR keep the same time all year: dates people read
+# (on screens and on signed documents) are dates there, not in UTC.
+LOCAL_TIME = timezone(timedelta(hours=7), "ICT")
 
 
 class ConfigError(Exception):

@@ -19,11 +19,10 @@ from flask import Flask, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
-from screening.config import INTERFACE_LANGUAGES
+from screening.config import INTERFACE_LANGUAGES, LOCAL_TIME
 
 BUDDHIST_ERA_OFFSET = 543
 LANGUAGE_NAMES = {"en": "English", "th": "ไทย", "lo": "ລາວ"}
-BANGKOK = dt.timezone(dt.timedelta(hours=7), "ICT")  # Thailand and Lao PDR
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark only"
@@ -75,7 +74,7 @@ def gettext_in(language: str, message: str) -> str:
 
 def local_day(moment: dt.date | dt.datetime) -> dt.date:
     if isinstance(moment, dt.datetime):
-        return moment.astimezone(BANGKOK).date()
+        return moment.astimezone(LOCAL_TIME).date()
     return moment
 
 
@@ -99,7 +98,7 @@ def format_moment(moment: dt.datetime | None, language: str | None = None) -> st
     if moment is None:
         return ""
     language = language or current_language()
-    local = moment.astimezone(BANGKOK)
+    local = moment.astimezone(LOCAL_TIME)
     time = babel_format_time(local, "HH:mm", locale=Locale.parse(language))
     return f"{format_day(local, language)} {time}"
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from screening.batch import ScoredAnswers
+from screening.config import LOCAL_TIME
 from screening.documents import record as records
 from screening.documents import render, wording
 from screening.documents.keys import AgencyIdentity, SigningMaterial
@@ -282,7 +283,7 @@ def build_context(
             part for part in (issuer.province, issuer.country) if part
         ),
         interviewer=options.interviewer,
-        issued_on=render.dated(issued_at.date(), languages),
+        issued_on=render.dated(issued_at.astimezone(LOCAL_TIME).date(), languages),
         document_id=document_id,
         questionnaire={
             "id": questionnaire.id,

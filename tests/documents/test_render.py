@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import subprocess
 
 import pytest
@@ -181,6 +182,22 @@ def test_thai_dates_use_the_buddhist_era(documents):
 
     assert "28 พฤศจิกายน พ.ศ. 2569" in text
     assert "28 November 2026" in text
+
+
+def test_the_date_of_issue_is_the_date_in_thailand_and_lao_pdr(
+    thai_agency, score, standard
+):
+    late_evening_utc = dt.datetime(2026, 12, 1, 20, 30, tzinfo=dt.UTC)
+
+    context, record, _ = thai_agency.issuer.prepare(
+        score(load_answers("th-scam-compound.json")),
+        standard,
+        IssueOptions(second_language="lo"),
+        now=late_evening_utc,
+    )
+
+    assert dict(context.issued_on)["en"] == "2 December 2026"
+    assert record["issued_at"] == "2026-12-01T20:30:00Z"
 
 
 def test_the_document_carries_versions_hash_interviewer_and_non_punishment(
