@@ -123,12 +123,27 @@ class StartScreeningForm(FlaskForm):
 DOCUMENT_LANGUAGES = (("th", "ไทย"), ("lo", "ລາວ"), ("en", "English"))
 
 
+def second_languages(interview_language: str) -> list[SelectChoice]:
+    """The languages a document may add to its interview language (and English)."""
+    return [
+        SelectChoice(code, name)
+        for code, name in DOCUMENT_LANGUAGES
+        if code != interview_language
+    ]
+
+
 class IssueDocumentForm(FlaskForm):
     second_language = SelectField(
         _l("Second language of the document"),
         choices=[SelectChoice(code, name) for code, name in DOCUMENT_LANGUAGES],
         validators=[DataRequired()],
     )
+
+    def offer_for(self, interview_language: str) -> IssueDocumentForm:
+        """Offer only languages other than the interview language (a posted
+        interview language is still accepted: the document then has two)."""
+        self.second_language.choices = second_languages(interview_language)
+        return self
 
 
 class WithdrawDocumentForm(FlaskForm):

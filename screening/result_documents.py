@@ -45,7 +45,7 @@ def document_panel(
     """What the result page needs to show and offer the screening's documents."""
     session = db.session()
     agency = accounts.own_agency(session) or screening.agency
-    issue_form = IssueDocumentForm()
+    issue_form = IssueDocumentForm().offer_for(screening.interview_language)
     issue_form.second_language.data = issuance.default_second_language(
         agency.country, screening.interview_language
     )

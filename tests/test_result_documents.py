@@ -291,6 +291,20 @@ def test_a_result_is_replaced_only_by_a_later_result_of_the_same_screening(
     assert (row.status, row.superseded_by) == ("valid", None)
 
 
+def test_the_interview_language_is_not_offered_as_the_second_language(
+    completed, signed_in
+):
+    nok, reference = completed  # interviewed in English
+    issue(nok, reference, "lo")
+    page = result_page(signed_in("anan"), reference)  # who may also replace
+
+    issue_form = page.split('class="issue-document"')[1].split("</select>")[0]
+    replacement = page.split('id="replacement-language-')[1].split("</select>")[0]
+    for offered in (issue_form, replacement):
+        assert 'value="th"' in offered and 'value="lo"' in offered
+        assert 'value="en"' not in offered
+
+
 def test_a_replacement_in_an_unknown_language_says_so(app, completed, signed_in):
     nok, reference = completed
     issue(nok, reference)

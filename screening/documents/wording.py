@@ -164,9 +164,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "th": "ไม่มีข้อบ่งชี้ที่ตอบว่าใช่",
         "lo": "ບໍ່ມີຕົວຊີ້ບອກທີ່ຕອບວ່າແມ່ນ",
     },
-    "strength.S": {"en": "strong", "th": "น้ำหนักสูง", "lo": "ນ້ຳໜັກສູງ"},
-    "strength.M": {"en": "medium", "th": "น้ำหนักกลาง", "lo": "ນ້ຳໜັກກາງ"},
-    "strength.W": {"en": "weak", "th": "น้ำหนักต่ำ", "lo": "ນ້ຳໜັກຕ່ຳ"},
+    # The same words as the result page (tests/documents/test_wording.py).
+    "strength.S": {"en": "strong", "th": "หนักแน่น", "lo": "ໜັກແໜ້ນ"},
+    "strength.M": {"en": "medium", "th": "ปานกลาง", "lo": "ປານກາງ"},
+    "strength.W": {"en": "weak", "th": "เบา", "lo": "ເບົາ"},
+    "pattern.a": {
+        "en": "two or more strong indicators",
+        "th": "ข้อบ่งชี้ระดับหนักแน่นตั้งแต่สองข้อขึ้นไป",
+        "lo": "ຕົວຊີ້ບອກລະດັບໜັກແໜ້ນຕັ້ງແຕ່ສອງຂໍ້ຂຶ້ນໄປ",
+    },
+    "pattern.b": {
+        "en": "one strong indicator and at least one medium or weak",
+        "th": "ข้อบ่งชี้ระดับหนักแน่นหนึ่งข้อ และระดับปานกลางหรือเบาอย่างน้อยหนึ่งข้อ",
+        "lo": "ຕົວຊີ້ບອກລະດັບໜັກແໜ້ນໜຶ່ງຂໍ້ ແລະ ລະດັບປານກາງ ຫຼື ເບົາຢ່າງໜ້ອຍໜຶ່ງຂໍ້",
+    },
+    "pattern.c": {
+        "en": "three or more medium indicators",
+        "th": "ข้อบ่งชี้ระดับปานกลางตั้งแต่สามข้อขึ้นไป",
+        "lo": "ຕົວຊີ້ບອກລະດັບປານກາງຕັ້ງແຕ່ສາມຂໍ້ຂຶ້ນໄປ",
+    },
+    "pattern.d": {
+        "en": "two medium indicators and at least one weak",
+        "th": "ข้อบ่งชี้ระดับปานกลางสองข้อ และระดับเบาอย่างน้อยหนึ่งข้อ",
+        "lo": "ຕົວຊີ້ບອກລະດັບປານກາງສອງຂໍ້ ແລະ ລະດັບເບົາຢ່າງໜ້ອຍໜຶ່ງຂໍ້",
+    },
     "other_indicators": {
         "en": "Act and forms of exploitation",
         "th": "การกระทำและรูปแบบการแสวงประโยชน์",
