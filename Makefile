@@ -5,12 +5,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
-DEBIAN_TEST_PACKAGES := chromium chromium-driver poppler-utils libharfbuzz-subset0 libnss3-tools
+DEBIAN_RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0
+DEBIAN_TEST_PACKAGES := $(DEBIAN_RUN_PACKAGES) chromium chromium-driver poppler-utils \
+	libharfbuzz-subset0 libnss3-tools
 BABEL_KEYWORDS := -k _l -k lazy_gettext -k N_
 
-.PHONY: run test catalogs compile-catalogs update-catalogs lint system-packages
+.PHONY: run test catalogs compile-catalogs update-catalogs lint run-packages system-packages
 
-run: $(VENV)/.installed compile-catalogs
+run: run-packages $(VENV)/.installed compile-catalogs
 	$(BIN)/screening init
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C stops it)"
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
@@ -31,8 +33,11 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
-# Installs what the browser and PDF tests need, only when run as root and
-# only what is missing.
+# Install the Debian packages the app (run-packages) or the tests
+# (system-packages) need: only when run as root and only what is missing.
+run-packages:
+	@$(MAKE) --no-print-directory system-packages DEBIAN_TEST_PACKAGES="$(DEBIAN_RUN_PACKAGES)"
+
 system-packages:
 	@missing=""; for package in $(DEBIAN_TEST_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" \
