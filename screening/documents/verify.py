@@ -234,7 +234,7 @@ def _verify_document(
         )
         return _finish(report)
     embedded = signatures[0]
-    if not _signature_holds(report, embedded, len(signatures)):
+    if not _signature_holds(report, embedded, data, reader):
         return _finish(report)
 
     certificate = x509.load_der_x509_certificate(embedded.signer_cert.dump())
@@ -252,7 +252,7 @@ def _verify_document(
     return _finish(report)
 
 
-def _signature_holds(report: Report, embedded: Any, signature_count: int) -> bool:
+def _signature_holds(report: Report, embedded: Any, data: bytes, reader: Any) -> bool:
     """Checks 1 and 2: the signed bytes are unchanged, and nothing came after."""
     from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation.generic_cms import validate_sig_integrity
@@ -273,14 +273,114 @@ def _signature_holds(report: Report, embedded: Any, signature_count: int) -> boo
         return False
     report.checks.append(Check("signature_intact", "pass", "signature_intact.pass"))
 
-    whole = embedded.coverage == SignatureCoverageLevel.ENTIRE_FILE
-    if not whole or signature_count != 1:
+    # pyHanko's ENTIRE_FILE only compares lengths; our own byte-level reading
+    # of the signature's placement comes first and decides.
+    problem = _uncovered_bytes(embedded, data, reader)
+    if problem is None and embedded.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        problem = "coverage"
+    if problem is not None:
         report.checks.append(
-            Check("covers_whole_file", "fail", "covers_whole_file.fail")
+            Check(
+                "covers_whole_file",
+                "fail",
+                "covers_whole_file.fail",
+                {"reason": problem},
+            )
         )
         return False
     report.checks.append(Check("covers_whole_file", "pass", "covers_whole_file.pass"))
     return True
+
+
+HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
+
+
+def _der_length(blob: bytes) -> int | None:
+    """The length of the DER element at the start of ``blob`` (tag, length, value)."""
+    if len(blob) < 2 or blob[0] != 0x30:  # a CMS ContentInfo is a SEQUENCE
+        return None
+    first = blob[1]
+    if first < 0x80:
+        header, size = 2, first
+    else:
+        count = first & 0x7F
+        if not 1 <= count <= 4 or len(blob) < 2 + count:
+            return None  # 0x80 is BER's indefinite length: not DER
+        header, size = 2 + count, int.from_bytes(blob[2 : 2 + count], "big")
+    total = header + size
+    return total if total <= len(blob) else None
+
+
+def _uncovered_bytes(embedded: Any, data: bytes, reader: Any) -> str | None:
+    """Why some byte of the file is not vouched for by the signature, or None.
+
+    The signature covers two ranges, /ByteRange [a b c d]: data[a:a+b] and
+    data[c:c+d]. What lies between must be the signature itself and nothing
+    else: ``<``, hex digits, ``>``, decoding to the CMS that was validated
+    followed only by zero padding. The ranges must start at the first byte
+    and end at the last, the signed revision must be the file's last, and
+    the document must hold one signature field and one signature dictionary
+    (a second one could carry another revision's worth of content).
+    """
+    byte_range = embedded.sig_object.raw_get("/ByteRange")
+    try:
+        numbers = list(byte_range)
+    except TypeError:
+        return "byte_range"
+    if len(numbers) != 4 or not all(
+        isinstance(number, int) and not isinstance(number, bool) and number >= 0
+        for number in numbers
+    ):
+        return "byte_range"
+    start, first_length, second_start, second_length = numbers
+    if start != 0 or first_length > second_start:
+        return "byte_range"
+    if second_start + second_length != len(data):
+        return "byte_range"
+
+    gap = data[first_length:second_start]
+    digits = gap[1:-1]
+    if (
+        len(gap) < 4
+        or gap[:1] != b"<"
+        or gap[-1:] != b">"
+        or len(digits) % 2
+        or not HEX_DIGITS.issuperset(digits)
+    ):
+        return "gap"
+    in_gap = bytes.fromhex(digits.decode("ascii"))
+    contents = bytes(embedded.pkcs7_content)
+    length = _der_length(contents)
+    if length is None:
+        return "gap"
+    if in_gap[:length] != contents[:length] or in_gap[length:].strip(b"\0"):
+        return "gap"
+
+    if embedded.signed_revision != reader.xrefs.total_revisions - 1:
+        return "later_revision"
+    tail = data[second_start:]
+    if (
+        tail.count(b"startxref") != 1
+        or tail.count(b"%%EOF") != 1
+        or not tail.rstrip().endswith(b"%%EOF")
+    ):
+        return "later_revision"
+
+    if data.count(b"/ByteRange") != 1 or _signature_fields(reader) != 1:
+        return "signatures"
+    return None
+
+
+def _signature_fields(reader: Any, limit: int = 2) -> int:
+    """How many signature fields the document has, counting up to ``limit``."""
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    found = 0
+    for _ in enumerate_sig_fields(reader):
+        found += 1
+        if found >= limit:
+            break
+    return found
 
 
 def _issuer_trusted(
