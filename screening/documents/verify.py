@@ -20,10 +20,11 @@ from typing import Any, Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from screening.documents import record as records
 from screening.documents.keys import fingerprint
-from screening.documents.trust import TrustContext
+from screening.documents.trust import OWN_GROUP, TrustContext
 from screening.documents.wording import verdict
 from screening.scoring import ScoringInputError, assess
 from screening.standard import StandardRegistry
@@ -76,6 +77,9 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     document: dict[str, Any] = field(default_factory=dict)
     problem: str | None = None  # input.* code when the input was unreadable
+    # Who really signed, from the signing certificate and this instance's
+    # trust (never from the record, which only claims an issuer).
+    signer: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -95,9 +99,36 @@ class Report:
         if self.problem:
             data["problem"] = {"code": self.problem, "message": verdict(self.problem)}
         data["checks"] = [item.as_dict() for item in self.checks]
+        if self.signer:
+            data["signer"] = self.signer
         if self.document:
             data["document"] = self.document
         return data
+
+
+def _name_part(certificate: x509.Certificate, oid: x509.ObjectIdentifier) -> str | None:
+    found = certificate.subject.get_attributes_for_oid(oid)
+    return str(found[0].value) if len(found) == 1 else None
+
+
+def signer_facts(
+    certificate: x509.Certificate, trust: TrustContext, *, trusted: bool
+) -> dict[str, Any]:
+    """Who signed, as the certificate and this instance's trust say.
+
+    ``group`` is the issuer group an administrator established (``own`` for
+    this agency) and only when the certificate is trusted: a certificate's
+    names alone prove nothing.
+    """
+    group = trust.group_of(certificate) if trusted else None
+    return {
+        "group": group,
+        "own": group == OWN_GROUP,
+        "subject": certificate.subject.rfc4514_string(),
+        "organization": _name_part(certificate, NameOID.ORGANIZATION_NAME),
+        "country": _name_part(certificate, NameOID.COUNTRY_NAME),
+        "certificate_sha256": fingerprint(certificate),
+    }
 
 
 def _unreadable(code: str) -> Report:
@@ -409,6 +440,7 @@ def _issuer_trusted(
     report.checks.append(
         Check("issuer_trusted", "pass" if passed else "fail", code, detail)
     )
+    report.signer = signer_facts(certificate, trust, trusted=passed)
     return passed
 
 
@@ -439,15 +471,7 @@ def _check_record(
         key: record.get(key)
         for key in ("document_id", "band", "standard", "issued_at", "issuer", "profile")
     }
-    named = record.get("issuer", {}).get("certificate_sha256")
-    readable = named == signer_sha256
-    report.checks.append(
-        Check(
-            "record_readable",
-            "pass" if readable else "fail",
-            "record_readable.pass" if readable else "record_readable.mismatch",
-        )
-    )
+    report.checks.append(_check_record_issuer(record, certificate, signer_sha256))
 
     revocation = trust.revocation(certificate, document_id)
     if revocation is None:
@@ -471,6 +495,32 @@ def _check_record(
             certificate,
         )
     )
+
+
+def _check_record_issuer(
+    record: dict[str, Any], certificate: x509.Certificate, signer_sha256: str
+) -> Check:
+    """The record must name the certificate that signed it, and its agency.
+
+    A trusted agency's key must not issue documents whose record names
+    another agency: the name and country the record claims must be the
+    organization and country of the signing certificate's subject.
+    """
+    issuer = record.get("issuer")
+    if not isinstance(issuer, dict):
+        return Check("record_readable", "fail", "record_readable.mismatch")
+    if issuer.get("certificate_sha256") != signer_sha256:
+        return Check("record_readable", "fail", "record_readable.mismatch")
+    name, country = issuer.get("name"), issuer.get("country")
+    organization = _name_part(certificate, NameOID.ORGANIZATION_NAME)
+    if (
+        not isinstance(name, str)
+        or organization is None
+        or name.strip() != organization
+        or country != _name_part(certificate, NameOID.COUNTRY_NAME)
+    ):
+        return Check("record_readable", "fail", "record_readable.issuer_mismatch")
+    return Check("record_readable", "pass", "record_readable.pass")
 
 
 def _check_band(
@@ -584,9 +634,9 @@ def verify_token(
     code = "issuer_trusted.pass" if found == "trusted" else f"issuer_trusted.{found}"
     if claims.issued_at > now + CLOCK_SKEW:
         code = "issuer_trusted.no_time"
-    report.checks.append(
-        Check("issuer_trusted", "pass" if code.endswith("pass") else "fail", code)
-    )
+    passed = code.endswith("pass")
+    report.checks.append(Check("issuer_trusted", "pass" if passed else "fail", code))
+    report.signer = signer_facts(signer, trust, trusted=passed)
     revocation = trust.revocation(signer, claims.document_id)
     report.checks.append(
         Check("not_revoked", "pass", "not_revoked.pass")

@@ -15,10 +15,11 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from screening import issued
 from screening.catalog import Catalog
 from screening.documents import record as records
-from screening.documents.issue import IssueOptions
+from screening.documents.issue import IssueOptions, Issuer
 from screening.documents.verify import verify_document
 
 from .conftest import (
+    LAO_AGENCY,
     THAI_AGENCY,
     copy_catalog,
     issued_at_past,
@@ -195,6 +196,12 @@ def tampered(documents, thai_agency, thai_instance, score, standard, tmp_path_fa
         records.make_token = honest_make_token
     cases["forged QR token"] = (forged_token.pdf, "qr_token")
 
+    in_another_name = Issuer(LAO_AGENCY, thai_agency.issuer.material)
+    cases["issued by a trusted agency in another agency's name"] = (
+        in_another_name.issue(score(answers), standard).pdf,
+        "record_readable",
+    )
+
     future_catalog = copy_catalog(tmp_path_factory.mktemp("future"))
     text = (future_catalog / "standards" / "gms-common@1.yaml").read_text()
     (future_catalog / "standards" / "gms-common@1.yaml").unlink()
@@ -236,6 +243,7 @@ TAMPER_CASES = [
     "revoked document",
     "expired certificate",
     "forged QR token",
+    "issued by a trusted agency in another agency's name",
     "unknown standard version",
 ]
 
@@ -318,3 +326,26 @@ def test_a_record_that_inflates_past_the_limit_is_not_read(thai_agency, catalog)
 
     assert len(signed) < 200_000
     assert report.failed() == ["record_readable"]
+
+
+def test_the_report_names_the_real_signer_not_the_records_claim(
+    thai_agency, score, standard, catalog
+):
+    answers = load_answers("en-factory.json")
+    document = Issuer(LAO_AGENCY, thai_agency.issuer.material).issue(
+        score(answers), standard
+    )
+    certificate = thai_agency.issuer.material.certificate
+
+    report = verify_document(document.pdf, thai_agency.trust(), catalog.standards)
+
+    assert report.check("record_readable").code == "record_readable.issuer_mismatch"
+    assert report.document["issuer"]["name"] == LAO_AGENCY.name
+    assert report.as_dict()["signer"] == {
+        "group": "own",
+        "own": True,
+        "subject": certificate.subject.rfc4514_string(),
+        "organization": THAI_AGENCY.name,
+        "country": "TH",
+        "certificate_sha256": thai_agency.issuer.material.fingerprint,
+    }
