@@ -58,6 +58,10 @@ TRUST_PROBLEMS = {
         "This bundle holds certificates of two agencies trusted here. It was not "
         "imported: ask the agency for a bundle of its own certificates only."
     ),
+    "no_signing_certificate": N_(
+        "This bundle holds no document-signing certificate. A CA certificate "
+        "is never trusted on its own: ask the agency for its own trust bundle."
+    ),
     "busy": N_("Another import changed the trust at the same moment. Try again."),
     "not_list": N_("This is not a signed revocation list."),
     "bad_entry": N_(

@@ -55,6 +55,7 @@ class BundleImport:
     group_name: str
     joined: bool
     certificates: tuple[ImportedCertificate, ...]
+    left_out: int = 0  # CA certificates of the bundle: never trusted, not kept
 
     @property
     def added(self) -> list[str]:
@@ -75,10 +76,12 @@ def trusted_issuers(session: Session) -> list[TrustedCertificate]:
 def import_trust_bundle(
     session: Session, data: bytes, instance: Path, *, user: User | None = None
 ) -> BundleImport:
-    """Trust every certificate of a counterpart's bundle, or none; raise TrustError.
+    """Pin every signing certificate of a counterpart's bundle, or none.
 
     The whole bundle is checked before anything is written, and written in
-    one savepoint: a refused bundle trusts none of its certificates.
+    one savepoint: a refused bundle trusts none of its certificates. CA
+    certificates in it are left out: they would vouch for every certificate
+    they issued (``trust.signs_documents``). Raise TrustError.
     """
     certificates = trust.read_trust_bundle(data)
     own = {fingerprint(certificate) for certificate in own_certificates(instance)}
@@ -100,7 +103,8 @@ def _store_bundle(
     own: set[str],
     user: User | None,
 ) -> BundleImport:
-    by_fingerprint = {fingerprint(c): c for c in certificates}
+    signing = [c for c in certificates if trust.signs_documents(c)]
+    by_fingerprint = {fingerprint(c): c for c in signing}
     known = {
         sha256: group_id
         for sha256, group_id in session.execute(
@@ -110,13 +114,13 @@ def _store_bundle(
         )
     }
     joined = trust.bundle_group(
-        certificates, {sha256: str(group) for sha256, group in known.items()}, own
+        signing, {sha256: str(group) for sha256, group in known.items()}, own
     )
     with session.begin_nested():
         group = session.get(IssuerGroup, int(joined)) if joined else None
         if group is None:
             group = IssuerGroup(
-                name=certificates[0].subject.rfc4514_string()[:500],
+                name=signing[0].subject.rfc4514_string()[:500],
                 created_at=utcnow(),
                 created_by_id=user.id if user is not None else None,
             )
@@ -136,6 +140,7 @@ def _store_bundle(
             )
             for sha256, certificate in by_fingerprint.items()
         ),
+        left_out=len(certificates) - len(signing),
     )
     log.info(
         "trust bundle imported into issuer group %d: %d new certificate(s)",

@@ -311,3 +311,25 @@ def test_two_imports_of_one_bundle_at_once_make_one_agency(app, agency_key, boke
     assert (results["first"].joined, results["second"].joined) == (False, True)
     assert results["second"].group_id == results["first"].group_id
     assert results["second"].added == []
+
+
+def test_two_agencies_under_one_national_ca_stay_two_groups(
+    session, app, agency_key, bokeo, impostor
+):
+    """The CA certificate both bundles carry neither merges nor forms a group."""
+    from tests.documents.test_trust import make_test_ca
+
+    _, national_ca = make_test_ca()
+
+    first = import_bundle(session, app, bokeo.certificate, national_ca)
+    second = import_bundle(session, app, impostor.certificate, national_ca)
+    with pytest.raises(trust.TrustError) as refused:
+        import_bundle(session, app, national_ca)
+    session.commit()
+
+    assert first.group_id != second.group_id
+    assert not second.joined
+    assert (first.left_out, second.left_out) == (1, 1)
+    assert refused.value.code == "no_signing_certificate"
+    assert trusted(session) == {bokeo.fingerprint, impostor.fingerprint}
+    assert keys.fingerprint(national_ca) not in context(session, app).anchors
