@@ -84,6 +84,10 @@ TRUST_PROBLEMS = {
         "(number %(kept)d). It was not imported: an older list cannot bring back "
         "a revoked document."
     ),
+    "list_shrinks": N_(
+        "This list leaves out a document that the list already imported revoked "
+        "or replaced. It was not imported: a revocation is never undone."
+    ),
     "no_certificate": N_("This instance has no signing certificate yet."),
     "not_ours": N_("This instance did not issue that document."),
     "already_withdrawn": N_("This document was already revoked or replaced."),

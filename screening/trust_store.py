@@ -168,8 +168,9 @@ def _certificate_row(
 def remove_trusted(session: Session, sha256: str) -> bool:
     """Stop trusting one imported certificate; False when there is none such.
 
-    When it was the last certificate of its issuer group, the group and its
-    revocation list go too.
+    A revocation list it signed goes too: it is no longer signed by a
+    trusted certificate. When it was the last certificate of its issuer
+    group, the group goes as well.
     """
     sha256 = sha256.strip().lower()
     if not trust.is_fingerprint(sha256):
@@ -181,6 +182,12 @@ def remove_trusted(session: Session, sha256: str) -> bool:
         return False
     group_id = row.group_id
     session.delete(row)
+    session.execute(
+        delete(ImportedRevocationList).where(
+            ImportedRevocationList.group_id == group_id,
+            ImportedRevocationList.signer_sha256 == sha256,
+        )
+    )
     session.flush()
     remaining = session.scalar(
         select(func.count(TrustedCertificate.id)).where(
@@ -241,6 +248,7 @@ def import_revocation_list(
         "imported_by_id": user.id if user is not None else None,
     }
     if not _insert_first_list(session, group_id, values):
+        _keep_every_earlier_entry(session, group_id, checked)
         _replace_kept_list(session, group_id, checked.sequence, values)
     log.info(
         "revocation list of issuer group %d imported: sequence %d",
@@ -248,6 +256,32 @@ def import_revocation_list(
         checked.sequence,
     )
     return checked
+
+
+def _keep_every_earlier_entry(
+    session: Session, group_id: int, checked: trust.RevocationList
+) -> None:
+    """A list only grows: refuse one that drops an entry of the kept list.
+
+    A withdrawal is never undone, so a newer list that leaves out a revoked
+    document (or changes its status) would bring it back.
+    """
+    kept = session.execute(
+        select(ImportedRevocationList.sequence, ImportedRevocationList.content).where(
+            ImportedRevocationList.group_id == group_id
+        )
+    ).first()
+    if kept is None or kept.sequence > checked.sequence:
+        return  # gone, or older: _replace_kept_list says so
+    content = kept.content
+    now = {(entry.document_id, entry.status) for entry in checked.entries}
+    earlier = trust.stored_revocations(content.encode("utf-8"))
+    if any((entry.document_id, entry.status) not in now for entry in earlier):
+        raise trust.TrustError(
+            "this list leaves out a document the list already imported "
+            "revoked or replaced: it was not imported",
+            "list_shrinks",
+        )
 
 
 def _replace_kept_list(
