@@ -265,6 +265,11 @@ def trust_import(file: str) -> None:
     for item in imported.certificates:
         click.echo(f"  {'new  ' if item.new else 'known'} {item.sha256} {item.subject}")
     click.echo(f"{len(imported.added)} new certificate(s) trusted")
+    if imported.left_out:
+        click.echo(
+            f"{imported.left_out} CA certificate(s) left out: only signing "
+            "certificates are trusted, never a CA that vouches for others"
+        )
 
 
 @trust_group.command("list")

@@ -58,6 +58,10 @@ TRUST_PROBLEMS = {
         "This bundle holds certificates of two agencies trusted here. It was not "
         "imported: ask the agency for a bundle of its own certificates only."
     ),
+    "no_signing_certificate": N_(
+        "This bundle holds no document-signing certificate. A CA certificate "
+        "is never trusted on its own: ask the agency for its own trust bundle."
+    ),
     "busy": N_("Another import changed the trust at the same moment. Try again."),
     "not_list": N_("This is not a signed revocation list."),
     "bad_entry": N_(
@@ -79,6 +83,10 @@ TRUST_PROBLEMS = {
         "This list (number %(sequence)d) is older than the one already imported "
         "(number %(kept)d). It was not imported: an older list cannot bring back "
         "a revoked document."
+    ),
+    "list_shrinks": N_(
+        "This list leaves out a document that the list already imported revoked "
+        "or replaced. It was not imported: a revocation is never undone."
     ),
     "no_certificate": N_("This instance has no signing certificate yet."),
     "not_ours": N_("This instance did not issue that document."),

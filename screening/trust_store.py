@@ -55,6 +55,7 @@ class BundleImport:
     group_name: str
     joined: bool
     certificates: tuple[ImportedCertificate, ...]
+    left_out: int = 0  # CA certificates of the bundle: never trusted, not kept
 
     @property
     def added(self) -> list[str]:
@@ -75,10 +76,12 @@ def trusted_issuers(session: Session) -> list[TrustedCertificate]:
 def import_trust_bundle(
     session: Session, data: bytes, instance: Path, *, user: User | None = None
 ) -> BundleImport:
-    """Trust every certificate of a counterpart's bundle, or none; raise TrustError.
+    """Pin every signing certificate of a counterpart's bundle, or none.
 
     The whole bundle is checked before anything is written, and written in
-    one savepoint: a refused bundle trusts none of its certificates.
+    one savepoint: a refused bundle trusts none of its certificates. CA
+    certificates in it are left out: they would vouch for every certificate
+    they issued (``trust.signs_documents``). Raise TrustError.
     """
     certificates = trust.read_trust_bundle(data)
     own = {fingerprint(certificate) for certificate in own_certificates(instance)}
@@ -100,7 +103,8 @@ def _store_bundle(
     own: set[str],
     user: User | None,
 ) -> BundleImport:
-    by_fingerprint = {fingerprint(c): c for c in certificates}
+    signing = [c for c in certificates if trust.signs_documents(c)]
+    by_fingerprint = {fingerprint(c): c for c in signing}
     known = {
         sha256: group_id
         for sha256, group_id in session.execute(
@@ -110,13 +114,13 @@ def _store_bundle(
         )
     }
     joined = trust.bundle_group(
-        certificates, {sha256: str(group) for sha256, group in known.items()}, own
+        signing, {sha256: str(group) for sha256, group in known.items()}, own
     )
     with session.begin_nested():
         group = session.get(IssuerGroup, int(joined)) if joined else None
         if group is None:
             group = IssuerGroup(
-                name=certificates[0].subject.rfc4514_string()[:500],
+                name=signing[0].subject.rfc4514_string()[:500],
                 created_at=utcnow(),
                 created_by_id=user.id if user is not None else None,
             )
@@ -136,6 +140,7 @@ def _store_bundle(
             )
             for sha256, certificate in by_fingerprint.items()
         ),
+        left_out=len(certificates) - len(signing),
     )
     log.info(
         "trust bundle imported into issuer group %d: %d new certificate(s)",
@@ -163,8 +168,9 @@ def _certificate_row(
 def remove_trusted(session: Session, sha256: str) -> bool:
     """Stop trusting one imported certificate; False when there is none such.
 
-    When it was the last certificate of its issuer group, the group and its
-    revocation list go too.
+    A revocation list it signed goes too: it is no longer signed by a
+    trusted certificate. When it was the last certificate of its issuer
+    group, the group goes as well.
     """
     sha256 = sha256.strip().lower()
     if not trust.is_fingerprint(sha256):
@@ -176,6 +182,12 @@ def remove_trusted(session: Session, sha256: str) -> bool:
         return False
     group_id = row.group_id
     session.delete(row)
+    session.execute(
+        delete(ImportedRevocationList).where(
+            ImportedRevocationList.group_id == group_id,
+            ImportedRevocationList.signer_sha256 == sha256,
+        )
+    )
     session.flush()
     remaining = session.scalar(
         select(func.count(TrustedCertificate.id)).where(
@@ -236,6 +248,7 @@ def import_revocation_list(
         "imported_by_id": user.id if user is not None else None,
     }
     if not _insert_first_list(session, group_id, values):
+        _keep_every_earlier_entry(session, group_id, checked)
         _replace_kept_list(session, group_id, checked.sequence, values)
     log.info(
         "revocation list of issuer group %d imported: sequence %d",
@@ -243,6 +256,32 @@ def import_revocation_list(
         checked.sequence,
     )
     return checked
+
+
+def _keep_every_earlier_entry(
+    session: Session, group_id: int, checked: trust.RevocationList
+) -> None:
+    """A list only grows: refuse one that drops an entry of the kept list.
+
+    A withdrawal is never undone, so a newer list that leaves out a revoked
+    document (or changes its status) would bring it back.
+    """
+    kept = session.execute(
+        select(ImportedRevocationList.sequence, ImportedRevocationList.content).where(
+            ImportedRevocationList.group_id == group_id
+        )
+    ).first()
+    if kept is None or kept.sequence > checked.sequence:
+        return  # gone, or older: _replace_kept_list says so
+    content = kept.content
+    now = {(entry.document_id, entry.status) for entry in checked.entries}
+    earlier = trust.stored_revocations(content.encode("utf-8"))
+    if any((entry.document_id, entry.status) not in now for entry in earlier):
+        raise trust.TrustError(
+            "this list leaves out a document the list already imported "
+            "revoked or replaced: it was not imported",
+            "list_shrinks",
+        )
 
 
 def _replace_kept_list(

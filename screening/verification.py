@@ -111,7 +111,25 @@ def _in_language(messages: dict[str, str], language: str) -> str:
     return messages.get(language) or messages["en"]
 
 
-def _facts(document: dict[str, Any], language: str) -> list[tuple[str, str]]:
+def _signed_by(signer: dict[str, Any]) -> str:
+    """Who signed, as this instance's trust says: never the record's own claim."""
+    from screening.trust_admin import agency_of
+
+    agency = agency_of(str(signer.get("subject", "")))
+    if signer.get("own"):
+        return gettext("This agency: %(agency)s", agency=agency)
+    if signer.get("group"):
+        return gettext(
+            "Trusted agency %(number)s: %(agency)s",
+            number=signer["group"],
+            agency=agency,
+        )
+    return gettext("Not trusted here: %(agency)s", agency=agency)
+
+
+def _facts(
+    document: dict[str, Any], signer: dict[str, Any], language: str
+) -> list[tuple[str, str]]:
     facts = []
     if document.get("band") in labels.BAND_HEADINGS:
         facts.append(
@@ -120,9 +138,14 @@ def _facts(document: dict[str, Any], language: str) -> list[tuple[str, str]]:
                 labels.label(labels.BAND_HEADINGS, document["band"], language),
             )
         )
-    issuer = document.get("issuer")
-    if isinstance(issuer, dict) and issuer.get("name"):
-        facts.append((gettext("Issued by"), str(issuer["name"])))
+    if signer:
+        facts.append((gettext("Signed by"), _signed_by(signer)))
+        facts.append(
+            (
+                gettext("Signing certificate (SHA-256)"),
+                str(signer.get("certificate_sha256", "")),
+            )
+        )
     if document.get("issued_at"):
         facts.append((gettext("Issued"), _moment(str(document["issued_at"]))))
     if document.get("standard"):
@@ -160,7 +183,7 @@ def present(report: verify.Report) -> ReportView:
             )
             for check in data["checks"]
         ],
-        facts=_facts(report.document, language),
+        facts=_facts(report.document, report.signer, language),
     )
 
 

@@ -311,3 +311,62 @@ def test_two_imports_of_one_bundle_at_once_make_one_agency(app, agency_key, boke
     assert (results["first"].joined, results["second"].joined) == (False, True)
     assert results["second"].group_id == results["first"].group_id
     assert results["second"].added == []
+
+
+def test_two_agencies_under_one_national_ca_stay_two_groups(
+    session, app, agency_key, bokeo, impostor
+):
+    """The CA certificate both bundles carry neither merges nor forms a group."""
+    from tests.documents.test_trust import make_test_ca
+
+    _, national_ca = make_test_ca()
+
+    first = import_bundle(session, app, bokeo.certificate, national_ca)
+    second = import_bundle(session, app, impostor.certificate, national_ca)
+    with pytest.raises(trust.TrustError) as refused:
+        import_bundle(session, app, national_ca)
+    session.commit()
+
+    assert first.group_id != second.group_id
+    assert not second.joined
+    assert (first.left_out, second.left_out) == (1, 1)
+    assert refused.value.code == "no_signing_certificate"
+    assert trusted(session) == {bokeo.fingerprint, impostor.fingerprint}
+    assert keys.fingerprint(national_ca) not in context(session, app).anchors
+
+
+def test_a_newer_list_that_drops_an_earlier_entry_is_refused(
+    session, app, agency_key, bokeo
+):
+    import_bundle(session, app, bokeo.certificate)
+    revoked, other = str(uuid.uuid4()), str(uuid.uuid4())
+    import_list(session, app, revocation_list(bokeo, 1, revoked))
+
+    with pytest.raises(trust.TrustError) as refused:
+        import_list(session, app, revocation_list(bokeo, 2, other))
+    session.rollback()
+    import_list(session, app, revocation_list(bokeo, 2, revoked, other))
+    session.commit()
+
+    assert refused.value.code == "list_shrinks"
+    [kept] = trust_store.revocation_lists(session)
+    assert (kept.sequence, kept.entry_count) == (2, 2)
+
+
+def test_a_list_signed_by_a_certificate_no_longer_trusted_is_dropped(
+    session, app, agency_key, tmp_path
+):
+    """After a rotation, removing the old certificate drops the list it signed."""
+    old = agency(tmp_path / "rotating")
+    import_bundle(session, app, old.certificate)
+    new = agency(tmp_path / "rotating")
+    import_bundle(session, app, old.certificate, new.certificate)
+    document_id = str(uuid.uuid4())
+    import_list(session, app, revocation_list(old, 1, document_id))
+    session.commit()
+
+    assert trust_store.remove_trusted(session, old.fingerprint)
+    session.commit()
+
+    assert trust_store.revocation_lists(session) == []
+    assert new.fingerprint in context(session, app).anchors

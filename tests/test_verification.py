@@ -120,6 +120,13 @@ def test_a_verifier_sees_a_plain_verdict_and_every_check_on_its_own_line(
     }
     assert "Likely victim of trafficking" in page
     assert trusting.document_id in page
+    assert "This agency: Chiang Rai PSDHS (Chiang Rai, TH)" in page
+    assert (
+        keys.fingerprint(
+            keys.load_signing_material(Path(app.instance_path)).certificate
+        )
+        in page
+    )
     with app.app_context():
         [row] = db.session().scalars(
             select(AuditEvent).where(AuditEvent.action == "document.verify")
@@ -332,3 +339,25 @@ def test_the_api_needs_a_session_a_csrf_header_and_a_role(
     assert without_csrf.status_code == 400 and without_csrf.json["error"] == 400
     assert empty.status_code == 400
     assert too_large.status_code == 413 and too_large.json["error"] == 413
+
+
+def test_the_page_names_who_signed_not_the_agency_the_record_claims(
+    app, trusting, signed_in, catalog_folder
+):
+    """A trusted key cannot issue documents that read as another agency's."""
+    material = keys.load_signing_material(Path(app.instance_path))
+    catalog = Catalog.load(catalog_folder)
+    document = Issuer(STRANGER, material).issue(
+        assess_answers(ANSWERS, catalog), catalog.standard("gms-common@1")
+    )
+    verifier = signed_in("verifier")
+
+    page = upload(verifier, document.pdf).get_data(as_text=True)
+    answer = api(verifier, document.pdf, "application/pdf").json
+
+    assert 'data-verdict="invalid"' in page
+    assert checks(page)["record_readable"] == "fail"
+    assert "Somewhere Else" not in page
+    assert "This agency: Chiang Rai PSDHS (Chiang Rai, TH)" in page
+    assert answer["signer"]["organization"] == "Chiang Rai PSDHS"
+    assert answer["signer"]["certificate_sha256"] == material.fingerprint

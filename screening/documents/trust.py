@@ -114,31 +114,50 @@ def _valid_at(certificate: x509.Certificate, moment: dt.datetime) -> bool:
     return certificate.not_valid_before_utc <= moment <= certificate.not_valid_after_utc
 
 
-def _may_issue(certificate: x509.Certificate) -> bool:
-    """A CA that signs certificates, not an agency's own signing certificate.
+def signs_documents(certificate: x509.Certificate) -> bool:
+    """May this certificate be pinned as a document signer's?
 
-    Self-signed agency certificates are marked as CAs so NSS accepts them as
-    anchors, but they also carry the document-signing key usages; such a
-    certificate is trusted for its own signatures only, so one agency cannot
-    mint certificates that look like another's.
+    It must carry the digitalSignature or contentCommitment key usage, and be
+    an end-entity certificate or a self-signed agency certificate (those are
+    marked as CAs so NSS accepts them as anchors, and carry the signing
+    usages too). A CA certificate issued by someone else, or one that only
+    signs certificates, is never a signer: trusting it would trust every
+    certificate it issued.
     """
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+    if not (usage.digital_signature or usage.content_commitment):
+        return False
     try:
         constraints = certificate.extensions.get_extension_for_class(
             x509.BasicConstraints
-        )
-        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+        ).value
     except x509.ExtensionNotFound:
+        return True
+    except ValueError:
         return False
-    signs_documents = usage.digital_signature or usage.content_commitment
-    return constraints.value.ca and usage.key_cert_sign and not signs_documents
+    if not constraints.ca:
+        return True
+    if certificate.issuer != certificate.subject:
+        return False
+    try:
+        certificate.verify_directly_issued_by(certificate)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
 @dataclass
 class TrustContext:
     """Everything verification needs, loaded once: anchors, groups, revocations.
 
-    ``groups`` maps each anchor's fingerprint to its issuer group, and
-    ``revocations`` each group to the documents it withdrew.
+    Anchors are pinned signing certificates: a document verifies only when the
+    very certificate that signed it is an anchor. A CA certificate never
+    vouches for the certificates it issued, so a bundle's CA certificates
+    are left out. ``groups`` maps each anchor's fingerprint to its issuer
+    group, and ``revocations`` each group to the documents it withdrew.
     """
 
     anchors: dict[str, x509.Certificate] = field(default_factory=dict)
@@ -152,25 +171,24 @@ class TrustContext:
             sha256 for sha256, group in self.groups.items() if group == OWN_GROUP
         )
 
-    def add_anchor(self, certificate: x509.Certificate, group: str) -> None:
-        """Trust a certificate as one of a group's; the first group given stays."""
+    def add_anchor(self, certificate: x509.Certificate, group: str) -> bool:
+        """Pin a signing certificate as one of a group's; the first group stays.
+
+        A certificate that does not sign documents (a CA's) is not pinned:
+        False.
+        """
+        if not signs_documents(certificate):
+            return False
         sha256 = fingerprint(certificate)
         self.anchors.setdefault(sha256, certificate)
         self.groups.setdefault(sha256, group)
+        return True
 
     def _anchor_for(self, certificate: x509.Certificate) -> str | None:
-        """The anchor vouching for a certificate: itself, or the CA that issued it."""
+        """The certificate itself when pinned, or None: none vouches for another."""
         sha256 = fingerprint(certificate)
-        if sha256 in self.anchors:
+        if sha256 in self.anchors and signs_documents(certificate):
             return sha256
-        for anchor_sha256, anchor in self.anchors.items():
-            if anchor.subject != certificate.issuer or not _may_issue(anchor):
-                continue
-            try:
-                certificate.verify_directly_issued_by(anchor)
-            except (ValueError, TypeError, InvalidSignature):
-                continue
-            return anchor_sha256
         return None
 
     def check_certificate(
@@ -228,7 +246,11 @@ class TrustContext:
 
 
 def export_trust_bundle(instance: Path) -> bytes:
-    """PEM of every certificate this agency signs or signed with (and its CAs)."""
+    """PEM of every certificate this agency signs or signed with (and its CAs).
+
+    The counterpart pins the signing certificates; CA certificates travel
+    along for information only and are never trusted there.
+    """
     certificates = own_certificates(instance)
     if not certificates:
         raise TrustError(
@@ -259,13 +281,23 @@ def bundle_group(
     """The issuer group a bundle joins, or None when it forms a new one.
 
     ``known`` maps the fingerprints of trusted counterpart certificates to
-    their groups. A bundle that shares a certificate with a group (the
-    agency rotated its key and sent its certificates, old and new) joins
-    that group. Raise TrustError when the bundle holds one of our own
-    certificates or certificates of two different groups: an administrator
-    must not merge agencies by accident, or let a bundle speak for us.
+    their groups. A bundle that shares a signing certificate with a group
+    (the agency rotated its key and sent its certificates, old and new)
+    joins that group. Only signing certificates count: two agencies under
+    the same national CA both send its certificate, and it must neither
+    merge them nor form a group of its own. Raise TrustError when the bundle
+    holds no signing certificate, one of our own, or certificates of two
+    different groups: an administrator must not merge agencies by accident,
+    or let a bundle speak for us.
     """
-    fingerprints = [fingerprint(certificate) for certificate in certificates]
+    signing = [c for c in certificates if signs_documents(c)]
+    if not signing:
+        raise TrustError(
+            "the bundle holds no document-signing certificate (CA certificates "
+            "are never trusted on their own): ask the agency for its bundle",
+            "no_signing_certificate",
+        )
+    fingerprints = [fingerprint(certificate) for certificate in signing]
     if any(sha256 in own for sha256 in fingerprints):
         raise TrustError(
             "the bundle holds a certificate of this instance: import only a "

@@ -20,10 +20,11 @@ from typing import Any, Literal
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from screening.documents import record as records
 from screening.documents.keys import fingerprint
-from screening.documents.trust import TrustContext
+from screening.documents.trust import OWN_GROUP, TrustContext
 from screening.documents.wording import verdict
 from screening.scoring import ScoringInputError, assess
 from screening.standard import StandardRegistry
@@ -76,6 +77,9 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     document: dict[str, Any] = field(default_factory=dict)
     problem: str | None = None  # input.* code when the input was unreadable
+    # Who really signed, from the signing certificate and this instance's
+    # trust (never from the record, which only claims an issuer).
+    signer: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -95,9 +99,36 @@ class Report:
         if self.problem:
             data["problem"] = {"code": self.problem, "message": verdict(self.problem)}
         data["checks"] = [item.as_dict() for item in self.checks]
+        if self.signer:
+            data["signer"] = self.signer
         if self.document:
             data["document"] = self.document
         return data
+
+
+def _name_part(certificate: x509.Certificate, oid: x509.ObjectIdentifier) -> str | None:
+    found = certificate.subject.get_attributes_for_oid(oid)
+    return str(found[0].value) if len(found) == 1 else None
+
+
+def signer_facts(
+    certificate: x509.Certificate, trust: TrustContext, *, trusted: bool
+) -> dict[str, Any]:
+    """Who signed, as the certificate and this instance's trust say.
+
+    ``group`` is the issuer group an administrator established (``own`` for
+    this agency) and only when the certificate is trusted: a certificate's
+    names alone prove nothing.
+    """
+    group = trust.group_of(certificate) if trusted else None
+    return {
+        "group": group,
+        "own": group == OWN_GROUP,
+        "subject": certificate.subject.rfc4514_string(),
+        "organization": _name_part(certificate, NameOID.ORGANIZATION_NAME),
+        "country": _name_part(certificate, NameOID.COUNTRY_NAME),
+        "certificate_sha256": fingerprint(certificate),
+    }
 
 
 def _unreadable(code: str) -> Report:
@@ -234,7 +265,7 @@ def _verify_document(
         )
         return _finish(report)
     embedded = signatures[0]
-    if not _signature_holds(report, embedded, len(signatures)):
+    if not _signature_holds(report, embedded, data, reader):
         return _finish(report)
 
     certificate = x509.load_der_x509_certificate(embedded.signer_cert.dump())
@@ -252,7 +283,7 @@ def _verify_document(
     return _finish(report)
 
 
-def _signature_holds(report: Report, embedded: Any, signature_count: int) -> bool:
+def _signature_holds(report: Report, embedded: Any, data: bytes, reader: Any) -> bool:
     """Checks 1 and 2: the signed bytes are unchanged, and nothing came after."""
     from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation.generic_cms import validate_sig_integrity
@@ -273,14 +304,114 @@ def _signature_holds(report: Report, embedded: Any, signature_count: int) -> boo
         return False
     report.checks.append(Check("signature_intact", "pass", "signature_intact.pass"))
 
-    whole = embedded.coverage == SignatureCoverageLevel.ENTIRE_FILE
-    if not whole or signature_count != 1:
+    # pyHanko's ENTIRE_FILE only compares lengths; our own byte-level reading
+    # of the signature's placement comes first and decides.
+    problem = _uncovered_bytes(embedded, data, reader)
+    if problem is None and embedded.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        problem = "coverage"
+    if problem is not None:
         report.checks.append(
-            Check("covers_whole_file", "fail", "covers_whole_file.fail")
+            Check(
+                "covers_whole_file",
+                "fail",
+                "covers_whole_file.fail",
+                {"reason": problem},
+            )
         )
         return False
     report.checks.append(Check("covers_whole_file", "pass", "covers_whole_file.pass"))
     return True
+
+
+HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
+
+
+def _der_length(blob: bytes) -> int | None:
+    """The length of the DER element at the start of ``blob`` (tag, length, value)."""
+    if len(blob) < 2 or blob[0] != 0x30:  # a CMS ContentInfo is a SEQUENCE
+        return None
+    first = blob[1]
+    if first < 0x80:
+        header, size = 2, first
+    else:
+        count = first & 0x7F
+        if not 1 <= count <= 4 or len(blob) < 2 + count:
+            return None  # 0x80 is BER's indefinite length: not DER
+        header, size = 2 + count, int.from_bytes(blob[2 : 2 + count], "big")
+    total = header + size
+    return total if total <= len(blob) else None
+
+
+def _uncovered_bytes(embedded: Any, data: bytes, reader: Any) -> str | None:
+    """Why some byte of the file is not vouched for by the signature, or None.
+
+    The signature covers two ranges, /ByteRange [a b c d]: data[a:a+b] and
+    data[c:c+d]. What lies between must be the signature itself and nothing
+    else: ``<``, hex digits, ``>``, decoding to the CMS that was validated
+    followed only by zero padding. The ranges must start at the first byte
+    and end at the last, the signed revision must be the file's last, and
+    the document must hold one signature field and one signature dictionary
+    (a second one could carry another revision's worth of content).
+    """
+    byte_range = embedded.sig_object.raw_get("/ByteRange")
+    try:
+        numbers = list(byte_range)
+    except TypeError:
+        return "byte_range"
+    if len(numbers) != 4 or not all(
+        isinstance(number, int) and not isinstance(number, bool) and number >= 0
+        for number in numbers
+    ):
+        return "byte_range"
+    start, first_length, second_start, second_length = numbers
+    if start != 0 or first_length > second_start:
+        return "byte_range"
+    if second_start + second_length != len(data):
+        return "byte_range"
+
+    gap = data[first_length:second_start]
+    digits = gap[1:-1]
+    if (
+        len(gap) < 4
+        or gap[:1] != b"<"
+        or gap[-1:] != b">"
+        or len(digits) % 2
+        or not HEX_DIGITS.issuperset(digits)
+    ):
+        return "gap"
+    in_gap = bytes.fromhex(digits.decode("ascii"))
+    contents = bytes(embedded.pkcs7_content)
+    length = _der_length(contents)
+    if length is None:
+        return "gap"
+    if in_gap[:length] != contents[:length] or in_gap[length:].strip(b"\0"):
+        return "gap"
+
+    if embedded.signed_revision != reader.xrefs.total_revisions - 1:
+        return "later_revision"
+    tail = data[second_start:]
+    if (
+        tail.count(b"startxref") != 1
+        or tail.count(b"%%EOF") != 1
+        or not tail.rstrip().endswith(b"%%EOF")
+    ):
+        return "later_revision"
+
+    if data.count(b"/ByteRange") != 1 or _signature_fields(reader) != 1:
+        return "signatures"
+    return None
+
+
+def _signature_fields(reader: Any, limit: int = 2) -> int:
+    """How many signature fields the document has, counting up to ``limit``."""
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    found = 0
+    for _ in enumerate_sig_fields(reader):
+        found += 1
+        if found >= limit:
+            break
+    return found
 
 
 def _issuer_trusted(
@@ -309,6 +440,7 @@ def _issuer_trusted(
     report.checks.append(
         Check("issuer_trusted", "pass" if passed else "fail", code, detail)
     )
+    report.signer = signer_facts(certificate, trust, trusted=passed)
     return passed
 
 
@@ -339,15 +471,7 @@ def _check_record(
         key: record.get(key)
         for key in ("document_id", "band", "standard", "issued_at", "issuer", "profile")
     }
-    named = record.get("issuer", {}).get("certificate_sha256")
-    readable = named == signer_sha256
-    report.checks.append(
-        Check(
-            "record_readable",
-            "pass" if readable else "fail",
-            "record_readable.pass" if readable else "record_readable.mismatch",
-        )
-    )
+    report.checks.append(_check_record_issuer(record, certificate, signer_sha256))
 
     revocation = trust.revocation(certificate, document_id)
     if revocation is None:
@@ -371,6 +495,32 @@ def _check_record(
             certificate,
         )
     )
+
+
+def _check_record_issuer(
+    record: dict[str, Any], certificate: x509.Certificate, signer_sha256: str
+) -> Check:
+    """The record must name the certificate that signed it, and its agency.
+
+    A trusted agency's key must not issue documents whose record names
+    another agency: the name and country the record claims must be the
+    organization and country of the signing certificate's subject.
+    """
+    issuer = record.get("issuer")
+    if not isinstance(issuer, dict):
+        return Check("record_readable", "fail", "record_readable.mismatch")
+    if issuer.get("certificate_sha256") != signer_sha256:
+        return Check("record_readable", "fail", "record_readable.mismatch")
+    name, country = issuer.get("name"), issuer.get("country")
+    organization = _name_part(certificate, NameOID.ORGANIZATION_NAME)
+    if (
+        not isinstance(name, str)
+        or organization is None
+        or name.strip() != organization
+        or country != _name_part(certificate, NameOID.COUNTRY_NAME)
+    ):
+        return Check("record_readable", "fail", "record_readable.issuer_mismatch")
+    return Check("record_readable", "pass", "record_readable.pass")
 
 
 def _check_band(
@@ -484,9 +634,9 @@ def verify_token(
     code = "issuer_trusted.pass" if found == "trusted" else f"issuer_trusted.{found}"
     if claims.issued_at > now + CLOCK_SKEW:
         code = "issuer_trusted.no_time"
-    report.checks.append(
-        Check("issuer_trusted", "pass" if code.endswith("pass") else "fail", code)
-    )
+    passed = code.endswith("pass")
+    report.checks.append(Check("issuer_trusted", "pass" if passed else "fail", code))
+    report.signer = signer_facts(signer, trust, trusted=passed)
     revocation = trust.revocation(signer, claims.document_id)
     report.checks.append(
         Check("not_revoked", "pass", "not_revoked.pass")

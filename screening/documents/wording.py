@@ -457,6 +457,12 @@ VERDICTS: dict[str, dict[str, str]] = {
         "th": "บันทึกผลที่ฝังอยู่ระบุผู้ลงนามคนละรายกัน",
         "lo": "ບັນທຶກຜົນທີ່ຝັງຢູ່ລະບຸຜູ້ລົງນາມຕ່າງກັນ.",
     },
+    "record_readable.issuer_mismatch": {
+        "en": "The embedded record names an issuing agency other than the one "
+        "in the signing certificate.",
+        "th": "บันทึกผลที่ฝังอยู่ระบุหน่วยงานผู้ออกเอกสารไม่ตรงกับหน่วยงานในใบรับรองที่ใช้ลงนาม",
+        "lo": "ບັນທຶກຜົນທີ່ຝັງຢູ່ລະບຸອົງການຜູ້ອອກເອກະສານບໍ່ກົງກັບອົງການໃນໃບຢັ້ງຢືນທີ່ໃຊ້ລົງນາມ.",
+    },
     "not_revoked.pass": {
         "en": "Not revoked or superseded, according to the lists imported here.",
         "th": "ไม่ถูกเพิกถอนหรือถูกแทนที่ ตามรายการที่นำเข้าไว้",

@@ -15,10 +15,11 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from screening import issued
 from screening.catalog import Catalog
 from screening.documents import record as records
-from screening.documents.issue import IssueOptions
+from screening.documents.issue import IssueOptions, Issuer
 from screening.documents.verify import verify_document
 
 from .conftest import (
+    LAO_AGENCY,
     THAI_AGENCY,
     copy_catalog,
     issued_at_past,
@@ -62,6 +63,82 @@ def swap_record_in_an_incremental_update(pdf: bytes) -> tuple[bytes, bytes]:
     return output.getvalue(), forged
 
 
+class LiteralString(generic.ByteStringObject):
+    """A byte string written as a PDF literal (one file byte per byte, not two)."""
+
+    def write_to_stream(self, stream, handler=None, container_ref=None):
+        escaped = bytes(self)
+        for special in (b"\\", b"(", b")"):
+            escaped = escaped.replace(special, b"\\" + special)
+        stream.write(b"(" + escaped + b")")
+
+
+def _shadow_revision(pdf: bytes, padding: int) -> bytes:
+    """Blank the first page and re-declare the signature with padded /Contents."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    page_ref, _ = writer.find_page_for_modification(0)
+    page = page_ref.get_object()
+    page["/Contents"] = writer.add_object(generic.StreamObject(stream_data=b"q Q"))
+    writer.update_container(page)
+    embedded = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
+    reference = embedded.sig_field.raw_get("/V")
+    signature = generic.IndirectObject(reference.idnum, reference.generation, writer)
+    signature.get_object()["/Contents"] = LiteralString(
+        bytes(embedded.pkcs7_content) + b"\0" * padding
+    )
+    writer.mark_update(signature)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def shadow_update_pyhanko_calls_entire_file(pdf: bytes) -> bytes:
+    """A revision appended after signing that pyHanko still calls ENTIRE_FILE.
+
+    pyHanko compares the file's length with the two signed ranges plus the
+    hex /Contents; the appended revision re-declares the signature object
+    with a longer /Contents (a literal string, padded with zeros) so the
+    lengths add up again, while it blanks the page everyone reads.
+    """
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    padding = 0
+    for _ in range(10):
+        forged = _shadow_revision(pdf, padding)
+        embedded = PdfFileReader(io.BytesIO(forged)).embedded_signatures[0]
+        _, first, _, second = embedded.byte_range
+        missing = len(forged) - first - second - 2 - 2 * len(embedded.pkcs7_content)
+        if missing == 0:
+            embedded.compute_integrity_info(skip_diff=True)
+            assert embedded.coverage == SignatureCoverageLevel.ENTIRE_FILE
+            return forged
+        padding += missing
+    raise AssertionError("no padding makes the lengths add up")
+
+
+def _gap_end(pdf: bytes) -> int:
+    """Where the signature's hex string ends (the offset of its ``>``)."""
+    start = pdf.index(b"/ByteRange [")
+    numbers = pdf[start + 12 : pdf.index(b"]", start)].split()
+    return int(numbers[2]) - 1
+
+
+def bytes_hidden_in_the_signature_gap(pdf: bytes) -> bytes:
+    """Write other bytes into the zero padding after the CMS: never signed."""
+    hidden = b"2f4a617661536372697074"  # /JavaScript in hex, after the CMS
+    end = _gap_end(pdf)
+    return pdf[: end - len(hidden)] + hidden + pdf[end:]
+
+
+def whitespace_in_the_signature_gap(pdf: bytes) -> bytes:
+    """Replace two padding digits with spaces: still a PDF hex string."""
+    end = _gap_end(pdf)
+    return pdf[: end - 2] + b"  " + pdf[end:]
+
+
 @pytest.fixture(scope="session")
 def tampered(documents, thai_agency, thai_instance, score, standard, tmp_path_factory):
     """Name -> (PDF bytes, trust context, standards, the check that must fail)."""
@@ -75,6 +152,18 @@ def tampered(documents, thai_agency, thai_instance, score, standard, tmp_path_fa
     cases["edited title"] = (edit_title(original), "signature_intact")
     swapped, _ = swap_record_in_an_incremental_update(original)
     cases["record swapped in an update after signing"] = (swapped, "covers_whole_file")
+    cases["shadow revision pyHanko calls entire file"] = (
+        shadow_update_pyhanko_calls_entire_file(original),
+        "covers_whole_file",
+    )
+    cases["bytes hidden in the signature gap"] = (
+        bytes_hidden_in_the_signature_gap(original),
+        "covers_whole_file",
+    )
+    cases["whitespace in the signature gap"] = (
+        whitespace_in_the_signature_gap(original),
+        "covers_whole_file",
+    )
 
     answers = load_answers("th-scam-compound.json")
     outsider = make_agency(tmp_path_factory.mktemp("outsider"), THAI_AGENCY)
@@ -106,6 +195,12 @@ def tampered(documents, thai_agency, thai_instance, score, standard, tmp_path_fa
     finally:
         records.make_token = honest_make_token
     cases["forged QR token"] = (forged_token.pdf, "qr_token")
+
+    in_another_name = Issuer(LAO_AGENCY, thai_agency.issuer.material)
+    cases["issued by a trusted agency in another agency's name"] = (
+        in_another_name.issue(score(answers), standard).pdf,
+        "record_readable",
+    )
 
     future_catalog = copy_catalog(tmp_path_factory.mktemp("future"))
     text = (future_catalog / "standards" / "gms-common@1.yaml").read_text()
@@ -141,10 +236,14 @@ TAMPER_CASES = [
     "bit flip in the signed range",
     "edited title",
     "record swapped in an update after signing",
+    "shadow revision pyHanko calls entire file",
+    "bytes hidden in the signature gap",
+    "whitespace in the signature gap",
     "signed by an untrusted key",
     "revoked document",
     "expired certificate",
     "forged QR token",
+    "issued by a trusted agency in another agency's name",
     "unknown standard version",
 ]
 
@@ -227,3 +326,26 @@ def test_a_record_that_inflates_past_the_limit_is_not_read(thai_agency, catalog)
 
     assert len(signed) < 200_000
     assert report.failed() == ["record_readable"]
+
+
+def test_the_report_names_the_real_signer_not_the_records_claim(
+    thai_agency, score, standard, catalog
+):
+    answers = load_answers("en-factory.json")
+    document = Issuer(LAO_AGENCY, thai_agency.issuer.material).issue(
+        score(answers), standard
+    )
+    certificate = thai_agency.issuer.material.certificate
+
+    report = verify_document(document.pdf, thai_agency.trust(), catalog.standards)
+
+    assert report.check("record_readable").code == "record_readable.issuer_mismatch"
+    assert report.document["issuer"]["name"] == LAO_AGENCY.name
+    assert report.as_dict()["signer"] == {
+        "group": "own",
+        "own": True,
+        "subject": certificate.subject.rfc4514_string(),
+        "organization": THAI_AGENCY.name,
+        "country": "TH",
+        "certificate_sha256": thai_agency.issuer.material.fingerprint,
+    }

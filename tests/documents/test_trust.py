@@ -41,33 +41,133 @@ def test_the_signing_key_is_parsed_once_per_process(thai_agency):
     assert keys.load_signing_material(thai_agency.instance) is first
 
 
+SIGNING_USAGE = x509.KeyUsage(
+    digital_signature=True,
+    content_commitment=True,
+    key_encipherment=False,
+    data_encipherment=False,
+    key_agreement=False,
+    key_cert_sign=False,
+    crl_sign=False,
+    encipher_only=False,
+    decipher_only=False,
+)
+
+
+def issue_by_ca(ca_key, ca_certificate, subject, public_key, *extensions):
+    """A certificate the test CA issues, with the given (extension, critical)."""
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca_certificate.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(ca_certificate.not_valid_before_utc)
+        .not_valid_after(ca_certificate.not_valid_after_utc)
+    )
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical=critical)
+    return builder.sign(ca_key, hashes.SHA256())
+
+
 def test_a_request_for_a_national_ca_and_the_issued_certificate(tmp_path):
     request_pem = keys.create_certificate_request(tmp_path, LAO_AGENCY)
     request = x509.load_pem_x509_csr(request_pem)
     ca_key, ca_certificate = make_test_ca()
-    issued = (
-        x509.CertificateBuilder()
-        .subject_name(request.subject)
-        .issuer_name(ca_certificate.subject)
-        .public_key(request.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(ca_certificate.not_valid_before_utc)
-        .not_valid_after(ca_certificate.not_valid_after_utc)
-        .sign(ca_key, hashes.SHA256())
+    issued = issue_by_ca(
+        ca_key,
+        ca_certificate,
+        request.subject,
+        request.public_key(),
+        (x509.BasicConstraints(ca=False, path_length=None), True),
+        (SIGNING_USAGE, True),
     )
     bundle = keys.certificate_pem(issued) + keys.certificate_pem(ca_certificate)
 
     installed = keys.import_issued_certificate(tmp_path, bundle)
     material = keys.load_signing_material(tmp_path)
+    exported = trust.read_trust_bundle(trust.export_trust_bundle(tmp_path))
+    counterpart = trust.build_trust_context([], [trust.Counterpart("lao", exported)])
+    only_the_ca = trust.TrustContext()
+    only_the_ca.add_anchor(ca_certificate, "national-ca")
 
     assert installed == issued == material.certificate
     assert material.chain == (ca_certificate,)
     assert not (tmp_path / "keys" / keys.PENDING_KEY_FILE).exists()
-    counterpart = trust.TrustContext()
-    counterpart.add_anchor(ca_certificate, "national-ca")
+    assert set(exported) == {issued, ca_certificate}
+    # the counterpart pins the agency's own certificate from its bundle
     assert counterpart.check_certificate(issued, issued.not_valid_before_utc) == (
         "trusted"
     )
+    assert set(counterpart.anchors) == {keys.fingerprint(issued)}
+    # and the national CA alone vouches for nobody
+    assert only_the_ca.anchors == {}
+    assert only_the_ca.check_certificate(issued, issued.not_valid_before_utc) == (
+        "untrusted"
+    )
+
+
+def test_a_ca_in_a_trusted_bundle_vouches_for_no_other_certificate():
+    """The CA issued both agencies' certificates; only the bundle's is trusted."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    ca_key, ca_certificate = make_test_ca()
+    pinned, other = (
+        issue_by_ca(
+            ca_key,
+            ca_certificate,
+            identity.subject(),
+            ec.generate_private_key(ec.SECP256R1()).public_key(),
+            (SIGNING_USAGE, True),
+        )
+        for identity in (LAO_AGENCY, THAI_AGENCY)
+    )
+    context = trust.build_trust_context(
+        [], [trust.Counterpart("lao", [pinned, ca_certificate])]
+    )
+    moment = pinned.not_valid_before_utc
+
+    assert context.check_certificate(pinned, moment) == "trusted"
+    assert context.check_certificate(other, moment) == "untrusted"
+    assert context.check_certificate(ca_certificate, moment) == "untrusted"
+    assert context.group_of(other) is None
+
+
+def test_a_pinned_certificate_without_a_signing_key_usage_is_not_trusted():
+    import datetime as dt
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    no_signing = x509.KeyUsage(
+        digital_signature=False,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=True,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    key = ec.generate_private_key(ec.SECP256R1())
+    for certificate in (
+        self_signed(key, "no usage at all", start, 30),
+        self_signed(key, "key agreement only", start, 30, (no_signing, True)),
+    ):
+        context = trust.build_trust_context([certificate])
+
+        assert context.check_certificate(certificate, start) == "untrusted"
+        assert trust.signs_documents(certificate) is False
+
+
+def test_a_bundle_of_ca_certificates_only_forms_no_group():
+    _, ca_certificate = make_test_ca()
+
+    with pytest.raises(trust.TrustError) as refused:
+        trust.bundle_group([ca_certificate], {}, set())
+
+    assert refused.value.code == "no_signing_certificate"
 
 
 def test_a_certificate_for_another_key_is_refused(tmp_path):
