@@ -401,7 +401,10 @@ class Issuer:
             ),
             identifier=context.document_id.encode(),
         )
-        signed = self.signer.sign(pdf)
+        issued_at = dt.datetime.strptime(
+            record["issued_at"], "%Y-%m-%dT%H:%M:%SZ"
+        ).replace(tzinfo=dt.UTC)
+        signed = self.signer.sign(pdf, moment=issued_at)
         log.info("document %s issued", context.document_id)
         return IssuedDocument(
             context.document_id,
@@ -410,7 +413,5 @@ class Issuer:
             record_bytes,
             context.qr_token,
             context.languages,
-            dt.datetime.strptime(record["issued_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
-                tzinfo=dt.UTC
-            ),
+            issued_at,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import textwrap
@@ -10,6 +11,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from screening.config import LOCAL_TIME
 from screening.documents.keys import SigningMaterial
 from screening.documents.render import PACKAGE_FOLDER, signature_box_points
 
@@ -123,13 +125,12 @@ class DocumentSigner:
             sig_field_name=FIELD_NAME, on_page=0, box=signature_box_points()
         )
         self._style = TextStampStyle(
-            stamp_text="%(agency)s\n%(country)s\n%(ts)s",
+            stamp_text="%(agency)s\n%(country)s\n%(moment)s",
             text_box_style=TextBoxStyle(
                 font=GlyphAccumulatorFactory(str(STAMP_FONT), font_size=7)
             ),
             border_width=0,
             background=None,
-            timestamp_format="%Y-%m-%d %H:%M UTC",
         )
         if self.timestamper is None and self.timestamp_url:
             self.timestamper = _time_stamper(self.timestamp_url)
@@ -144,7 +145,7 @@ class DocumentSigner:
             "agency": "\n".join(
                 textwrap.wrap(first(NameOID.ORGANIZATION_NAME), 34)[:3]
             ),
-            "country": " ".join(
+            "country": ", ".join(
                 part
                 for part in (
                     first(NameOID.STATE_OR_PROVINCE_NAME),
@@ -154,8 +155,11 @@ class DocumentSigner:
             ),
         }
 
-    def sign(self, pdf: bytes) -> bytes:
+    def sign(self, pdf: bytes, moment: dt.datetime | None = None) -> bytes:
         """Sign a PDF with a visible box on page 1; return the signed bytes.
+
+        The box shows ``moment`` (the issue time; default now) in Thailand and
+        Lao PDR time, as the screens do, whatever the server's own time zone.
 
         Raise TimestampUnavailableError when a time-stamping server is configured
         and gives no timestamp.
@@ -173,10 +177,13 @@ class DocumentSigner:
             new_field_spec=self._field,
         )
         output = io.BytesIO()
+        local = (moment or dt.datetime.now(dt.UTC)).astimezone(LOCAL_TIME)
+        shown = {
+            **self._stamp_params,
+            "moment": local.strftime("%Y-%m-%d %H:%M (UTC+7)"),
+        }
         try:
-            pdf_signer.sign_pdf(
-                writer, output=output, appearance_text_params=self._stamp_params
-            )
+            pdf_signer.sign_pdf(writer, output=output, appearance_text_params=shown)
         except TimestampRequestError as error:
             cause = type(error.__cause__ or error).__name__
             log.warning("the time-stamping server gave no timestamp (%s)", cause)

@@ -11,7 +11,7 @@ import pytest
 from screening.documents import render, wording
 from screening.documents.issue import IssueOptions
 
-from .conftest import load_answers
+from .conftest import THAI_AGENCY, load_answers
 
 HOSTILE = (
     '<img src="http://127.0.0.1:9/pixel.png"></style><style>body{display:none}'
@@ -198,6 +198,22 @@ def test_the_date_of_issue_is_the_date_in_thailand_and_lao_pdr(
 
     assert dict(context.issued_on)["en"] == "2 December 2026"
     assert record["issued_at"] == "2026-12-01T20:30:00Z"
+
+
+def test_the_signature_box_shows_the_issue_time_in_local_time(
+    thai_agency, score, standard
+):
+    document = thai_agency.issuer.issue(
+        score(load_answers("th-scam-compound.json")),
+        standard,
+        IssueOptions(second_language="lo"),
+        now=dt.datetime(2026, 12, 1, 20, 30, tzinfo=dt.UTC),
+    )
+
+    text = pdf_text(document.pdf)
+
+    assert "2026-12-02 03:30 (UTC+7)" in text
+    assert f"{THAI_AGENCY.province}, {THAI_AGENCY.country}" in text
 
 
 def test_the_document_carries_versions_hash_interviewer_and_non_punishment(
