@@ -21,8 +21,13 @@ from screening.sourcefile import DefinitionError
 
 def _create_app() -> Flask:
     from screening import create_app
+    from screening.config import ConfigError
 
-    return create_app({"database_pool": False})
+    try:
+        return create_app({"database_pool": False})
+    except (ConfigError, DefinitionError) as error:
+        # a setting or a questionnaire that cannot work: one line, no traceback
+        raise click.ClickException(str(error)) from None
 
 
 class _ScreeningGroup(FlaskGroup):
@@ -61,7 +66,14 @@ cli = _ScreeningGroup(
     name="screening",
     create_app=_create_app,
     help="Screening for trafficking indicators under a common standard.",
+    # gunicorn serves the application (`make run`); Flask's development
+    # server, shell and its version would only confuse here
+    add_default_commands=False,
+    add_version_option=False,
 )
+# nor do Flask's options for finding an application: this one is known
+cli.params = [p for p in cli.params if p.name not in {"env_file", "app", "debug"}]
+cli = click.version_option(package_name="screening", prog_name="screening")(cli)
 
 
 def _parse_json(data: bytes) -> tuple[Any, str | None]:

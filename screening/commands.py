@@ -99,8 +99,17 @@ def initialise(
 ) -> None:
     with app.app_context():
         engine = db.engine_of(app)
+        before = migrate.current_revision(engine)
         migrate.upgrade(engine)
-        click.echo(f"Database: {engine.url.render_as_string()} is up to date")
+        after = migrate.current_revision(engine)
+        state = (
+            "created"
+            if before is None
+            else "is up to date"
+            if before == after
+            else f"upgraded from {before} to {after}"
+        )
+        click.echo(f"Database: {engine.url.render_as_string()} {state}")
         session = db.session()
         for key in _publish(session):
             click.echo(f"Questionnaire published: {key}")

@@ -152,7 +152,9 @@ def load_settings(
         missing = "secret key" if secret_key is None else "data-encryption keys"
         raise ConfigError(
             f"no {missing} in {instance_path}: run `screening init` first, "
-            "or set SCREENING_SECRET_KEY and SCREENING_DATA_KEYS"
+            "or set SCREENING_SECRET_KEY and SCREENING_DATA_KEYS (to use an "
+            "instance elsewhere, run from its parent folder or set "
+            "SCREENING_INSTANCE_PATH)"
         )
     if isinstance(keys_text, str):
         data_keys = tuple(

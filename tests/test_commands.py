@@ -43,6 +43,8 @@ def test_init_sets_up_an_instance_and_prints_a_one_time_password_once(
 
     second = runner.invoke(cli, ["init"], env=env)
     assert second.exit_code == 0, second.output
+    assert "created" in first.output.split("Database:")[1].splitlines()[0]
+    assert "is up to date" in second.output.split("Database:")[1].splitlines()[0]
     assert OTP.search(second.output) is None
     assert "no new password" in second.output
     assert "Signing key" not in second.output
@@ -97,3 +99,31 @@ def test_the_app_does_not_start_before_init(tmp_path, monkeypatch):
 
     assert result.exit_code != 0
     assert "screening init" in result.output + str(result.exception)
+
+
+def test_a_command_without_an_instance_says_where_it_looked_in_one_line(
+    tmp_path, empty_database, catalog_folder
+):
+    env = _environment(tmp_path, empty_database, catalog_folder)
+
+    result = CliRunner().invoke(cli, ["trust", "export"], env=env)
+
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # a message, not a traceback
+    assert "run `screening init` first" in result.output
+    assert "SCREENING_INSTANCE_PATH" in result.output
+    assert not (tmp_path / "instance").exists()
+
+
+def test_help_lists_the_products_commands_and_its_own_version():
+    runner = CliRunner()
+
+    listed = runner.invoke(cli, ["--help"])
+    version = runner.invoke(cli, ["--version"])
+
+    lines = listed.output.split("Commands:")[1].splitlines()
+    commands = {line.split()[0] for line in lines if line.startswith("  ")}
+    assert {"init", "score", "issue", "verify", "trust"} <= commands
+    assert not {"run", "shell", "routes"} & commands
+    assert "--app" not in listed.output
+    assert version.output.startswith("screening, version ")
