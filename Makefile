@@ -6,8 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 DEBIAN_RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0
+# fonts-noto-core: Thai, Lao, Burmese and Khmer faces for the browser's
+# screenshots, as tablets have them (the PDFs use the package's own fonts)
 DEBIAN_TEST_PACKAGES := $(DEBIAN_RUN_PACKAGES) chromium chromium-driver poppler-utils \
-	libharfbuzz-subset0 libnss3-tools
+	libharfbuzz-subset0 libnss3-tools fonts-noto-core
 BABEL_KEYWORDS := -k _l -k lazy_gettext -k N_
 
 .PHONY: run test catalogs compile-catalogs update-catalogs lint run-packages system-packages
