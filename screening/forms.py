@@ -125,8 +125,10 @@ DOCUMENT_LANGUAGES = (("th", "ไทย"), ("lo", "ລາວ"), ("en", "English"
 
 def second_languages(interview_language: str) -> list[SelectChoice]:
     """The languages a document may add to its interview language (and English)."""
+    # English is always in the document: as a "second" language it adds none
+    no_other = _l("No other language (only English)")
     return [
-        SelectChoice(code, name)
+        SelectChoice(code, no_other if code == "en" else name)
         for code, name in DOCUMENT_LANGUAGES
         if code != interview_language
     ]

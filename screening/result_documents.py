@@ -23,7 +23,7 @@ from screening.documents.keys import AgencyKeyError
 from screening.documents.signing import TimestampUnavailableError
 from screening.documents.trust import TrustError
 from screening.extensions import cipher, issuers, standard
-from screening.forms import IssueDocumentForm, WithdrawDocumentForm
+from screening.forms import IssueDocumentForm, WithdrawDocumentForm, second_languages
 from screening.labels import trust_problem
 from screening.models import IssuedDocument, Screening
 from screening.results import find_result
@@ -53,6 +53,7 @@ def document_panel(
         "documents": issued.documents_of(session, screening),
         "issue_form": issue_form,
         "withdraw_form": WithdrawDocumentForm(),
+        "replacement_languages": second_languages(screening.interview_language),
         "may_withdraw": may_withdraw(current_user),
         "shares_identity": consents_to_sharing(result.questionnaire, result.answers),
     }

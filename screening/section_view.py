@@ -41,6 +41,7 @@ class QuestionView:
     help: str | None
     help_second: str | None
     unit: str | None
+    unit_second: str | None
     shown: bool
     show_if: str | None
     field: str
@@ -216,6 +217,7 @@ def question_views(
                 help=_text(questionnaire, question.help, language),
                 help_second=_text(questionnaire, question.help, second),
                 unit=_text(questionnaire, question.unit, language),
+                unit_second=_text(questionnaire, question.unit, second),
                 shown=question.id in shown_ids,
                 show_if=condition_json(question.show_if),
                 field=value_name(question),

@@ -337,6 +337,9 @@ def test_a_second_language_can_be_shown_beside_the_interview_language(signed_in)
 
     assert "Date of the interview" in page
     assert 'lang="th">วันที่สัมภาษณ์' in page
+    consent(nok, reference)
+    person = nok.get(f"/screenings/{reference}/sections/person").get_data(as_text=True)
+    assert 'years <small lang="th">ปี</small>' in person  # units too
 
     save(
         nok,
