@@ -151,6 +151,10 @@ def test_invalid_answers_are_explained_and_the_valid_ones_kept(signed_in, app):
     page = response.get_data(as_text=True)
     assert "Enter a number." in page
     assert "not both" in page
+    summary = page.split('role="alert"')[1].split("</div>")[0]
+    assert summary.count('<a href="#question-') == 2  # each leads to its question
+    assert 'href="#question-hours_per_day"' in summary
+    assert 'href="#question-exit_fee"' in summary
     answers = stored_answers(app, reference)
     assert answers["could_leave"] == "no"
     assert "hours_per_day" not in answers
