@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Flask, g
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -60,6 +60,7 @@ def make_engine(url: str, *, pooled: bool = True) -> Engine:
             url, connect_args={"check_same_thread": False, "timeout": 30}, **options
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
 
@@ -72,6 +73,16 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     # and a power cut, which is what an interviewer relies on.
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
+
+
+def _sqlite_begin_before_savepoint(connection: Connection, _name: str | None) -> None:
+    # pysqlite opens a transaction only before a write. A SAVEPOINT issued
+    # outside one becomes the transaction itself, and its RELEASE commits:
+    # a later rollback would keep what the savepoint wrote. Savepoints here
+    # guard writes, so open the transaction with the write lock first.
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def init_app(app: Flask, url: str, *, pooled: bool = True) -> None:

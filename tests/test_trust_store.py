@@ -341,6 +341,7 @@ def test_a_newer_list_that_drops_an_earlier_entry_is_refused(
     import_bundle(session, app, bokeo.certificate)
     revoked, other = str(uuid.uuid4()), str(uuid.uuid4())
     import_list(session, app, revocation_list(bokeo, 1, revoked))
+    session.commit()
 
     with pytest.raises(trust.TrustError) as refused:
         import_list(session, app, revocation_list(bokeo, 2, other))
