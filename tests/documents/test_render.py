@@ -165,6 +165,38 @@ def test_the_band_is_worded_as_in_the_domain_notes(documents):
         assert "not a victim" not in label
 
 
+@pytest.mark.parametrize(
+    ("example", "second", "languages"),
+    [
+        ("th-scam-compound.json", "lo", ("th", "lo", "en")),
+        ("lo-declined.json", "th", ("lo", "th", "en")),
+    ],
+)
+def test_each_dimension_verdict_is_in_every_language_of_the_document(
+    example, second, languages, thai_agency, score, standard
+):
+    """A counterpart reading only the second language sees which are positive."""
+    context, _, _ = thai_agency.issuer.prepare(
+        score(load_answers(example)), standard, IssueOptions(second_language=second)
+    )
+    html = render.render_html(context)
+
+    positive = sum(block.positive for block in context.dimensions)
+    expected = {
+        "dimension.positive": positive,
+        "dimension.negative": len(context.dimensions) - positive,
+        "state.declined": len(context.uncertain),
+    }
+    assert context.languages == languages
+    assert expected["dimension.negative"]
+    assert expected["dimension.positive"] or expected["state.declined"]
+    for language in context.languages:
+        for key, count in expected.items():
+            shown = html.count(f'lang="{language}"')
+            words = f">{wording.text(key, language)}<"
+            assert shown and html.count(words) >= count, (key, language)
+
+
 def test_thai_words_are_not_split_inside_english_cells(documents):
     text = subprocess.run(
         ["pdftotext", "-raw", "-", "-"],
