@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from screening.config import (
 )
 from screening.crypto import new_key
 from screening.documents.keys import AgencyKeyError
+from screening.documents.signing import undrawable_in_stamp
 from screening.extensions import services
 from screening.issuance import ensure_signing_key
 from screening.models import COUNTRIES, Agency, UserRole
@@ -95,8 +97,15 @@ def _ensure_signing_key(session: Session, instance: Path, agency: Agency) -> Non
 
 
 def initialise(
-    app: Flask, agency_name: str, country: str, province: str, admin_username: str
+    app: Flask,
+    agency_name: str,
+    country: str,
+    province: str,
+    admin_username: str,
+    *,
+    asked_for_agency: bool = False,
 ) -> None:
+    """Set the instance up; ``asked_for_agency``: the agency options were given."""
     with app.app_context():
         engine = db.engine_of(app)
         before = migrate.current_revision(engine)
@@ -119,6 +128,17 @@ def initialise(
                 session, agency_name, country, province, own=True
             )
             click.echo(f"Agency created: {agency.name} ({agency.country}, {province})")
+        elif asked_for_agency and (agency.name, agency.country, agency.province) != (
+            agency_name,
+            country,
+            province,
+        ):
+            raise click.ClickException(
+                f"this instance belongs to {agency.name} ({agency.country}, "
+                f"{agency.province}) already: --agency-name, --country and "
+                "--province only set up a new instance. For another agency, run "
+                "screening init with SCREENING_INSTANCE_PATH naming a new folder."
+            )
         _ensure_signing_key(session, Path(app.instance_path), agency)
         password = None
         if not _has_administrator(session):
@@ -161,6 +181,13 @@ def init_command(
     """
     from screening import create_app
 
+    _check_stamp_text("--agency-name", agency_name)
+    _check_stamp_text("--province", province)
+    context = click.get_current_context()
+    asked_for_agency = any(
+        context.get_parameter_source(name) is ParameterSource.COMMANDLINE
+        for name in ("agency_name", "country", "province")
+    )
     instance_path = default_instance_path()
     for item in prepare_instance(instance_path):
         click.echo(f"Created {item}")
@@ -168,7 +195,27 @@ def init_command(
         app = create_app({"database_pool": False})
     except (ConfigError, DefinitionError) as error:
         raise click.ClickException(str(error)) from None
-    initialise(app, agency_name, country, province, admin_username)
+    initialise(
+        app,
+        agency_name,
+        country,
+        province,
+        admin_username,
+        asked_for_agency=asked_for_agency,
+    )
+
+
+def _check_stamp_text(option: str, value: str) -> None:
+    """The agency's name and province go into the certificate and signature box."""
+    if not value.strip() or len(value) > 120:
+        raise click.BadParameter("give 1 to 120 characters", param_hint=option)
+    missing = undrawable_in_stamp(value)
+    if missing:
+        raise click.BadParameter(
+            f"the signature box cannot draw {missing!r}: write the agency's name "
+            "and province in Latin letters, as on its English letterhead",
+            param_hint=option,
+        )
 
 
 @click.command("migrate")
@@ -193,6 +240,12 @@ def load_questionnaires_command() -> None:
         click.echo("Every questionnaire version is already published.")
 
 
+CREATE_ADMIN_ERRORS = {
+    "bad_username": "a user name is 1 to 80 characters without spaces",
+    "username_taken": "that user name is taken (user names ignore case)",
+}
+
+
 @click.command("create-admin")
 @click.argument("username")
 @click.option("--name", "display_name", default="Administrator", show_default=True)
@@ -208,7 +261,8 @@ def create_admin_command(username: str, display_name: str) -> None:
             session, agency, username, display_name, {"administrator"}
         )
     except accounts.AccountError as error:
-        raise click.ClickException(f"cannot create {username}: {error.code}") from None
+        reason = CREATE_ADMIN_ERRORS.get(error.code, error.code)
+        raise click.ClickException(f"cannot create {username!r}: {reason}") from None
     audit.record(
         session,
         "user.create",

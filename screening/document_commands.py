@@ -14,6 +14,7 @@ import json
 import os
 import stat
 import sys
+import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -106,12 +107,19 @@ def _check_output(output: str | None) -> None:
         raise click.ClickException(f"{output}: the folder {path.parent} does not exist")
 
 
-def _write(data: bytes, output: str | None) -> None:
+def _write(data: bytes, output: str | None, *, private: bool = False) -> None:
+    """Write to a file or standard output; ``private``: readable by the owner only."""
     if output in (None, "-"):
         sys.stdout.buffer.write(data)
         return
     try:
-        Path(output).write_bytes(data)
+        if private:
+            descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(descriptor, 0o600)  # an existing file keeps its mode otherwise
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+        else:
+            Path(output).write_bytes(data)
     except OSError as error:
         raise click.ClickException(
             f"cannot write {output}: {error.strerror or error}"
@@ -431,7 +439,12 @@ def _answers_request(path: str) -> Any:
     help="A second language for the document (English is always included).",
 )
 @click.option("--interviewer", help="Interviewer name (overrides the answers file).")
-@click.option("--supersedes", help="ID of an earlier document this one replaces.")
+@click.option(
+    "--supersedes",
+    help="ID of an earlier document of ours, from an answers file, that this one "
+    "replaces: it is marked superseded (needs --reason).",
+)
+@click.option("--reason", help="With --supersedes: why (no personal details).")
 def issue_command(
     answers: str,
     output: str,
@@ -439,15 +452,19 @@ def issue_command(
     second_language: str | None,
     interviewer: str | None,
     supersedes: str | None,
+    reason: str | None,
 ) -> None:
     """Issue a signed result document from a completed ANSWERS file."""
     from screening import batch
     from screening.documents.issue import IssueError, IssueOptions
     from screening.documents.signing import TimestampUnavailableError
 
+    _check_issue_options(interviewer, supersedes, reason)
     _check_output(output)
     session = db.session()
     agency = _agency(session)
+    if supersedes is not None:
+        _check_replaceable(session, supersedes)
     catalog = services().catalog
     request = _answers_request(answers)
     try:
@@ -475,9 +492,21 @@ def issue_command(
         raise click.ClickException(
             f"{error} from SCREENING_TIMESTAMP_URL: the document was not issued"
         ) from None
-    _write(document.pdf, output)
     issued.record_issue(session, document)
     _audit(session, "document.issue", agency, document.document_id)
+    if options.supersedes is not None:
+        try:
+            issued.withdraw(
+                session,
+                options.supersedes,
+                reason or "",
+                status="superseded",
+                replaced_by=document.document_id,
+            )
+        except trust.TrustError as error:
+            raise click.ClickException(f"nothing was issued: {error}") from None
+        _audit(session, "document.supersede", agency, options.supersedes)
+    _write(document.pdf, output, private=True)  # may name the person
     session.commit()
     _echo_json(
         {
@@ -486,6 +515,43 @@ def issue_command(
             "output": output,
         }
     )
+
+
+def _check_issue_options(
+    interviewer: str | None, supersedes: str | None, reason: str | None
+) -> None:
+    """Refuse odd options by their own names, before the answers file is read."""
+    from screening.documents.issue import IssueOptions
+
+    for option, value in (("--interviewer", interviewer), ("--supersedes", supersedes)):
+        if value is None:
+            continue
+        try:
+            IssueOptions(**{option[2:]: value})
+        except ValueError as error:
+            message = str(error).removeprefix(f"'{option[2:]}' ")
+            raise click.BadParameter(message, param_hint=option) from None
+    if (supersedes is None) != (reason is None):
+        raise click.UsageError("--supersedes and --reason go together")
+    if reason is not None:
+        try:
+            trust.withdrawal(str(uuid.uuid4()), reason)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--reason") from None
+
+
+def _check_replaceable(session: Session, document_id: str) -> None:
+    """The document --supersedes names must be a valid one of ours, from a file."""
+    row = issued.find(session, document_id)
+    if row is None:
+        raise click.ClickException("--supersedes: this instance did not issue that")
+    if row.status != "valid":
+        raise click.ClickException(f"--supersedes: that document is {row.status}")
+    if row.screening_id is not None:
+        raise click.ClickException(
+            "--supersedes: that document is a screening's result: issue its "
+            "replacement from the screening's result page"
+        )
 
 
 # --- verify ----------------------------------------------------------------------
@@ -507,7 +573,10 @@ def _verify_path(path: str) -> dict[str, Any]:
     from screening.documents.verify import MAX_DOCUMENT_BYTES, Report, verify_document
 
     try:
-        data = _read_regular_file(path, MAX_DOCUMENT_BYTES)
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+        else:
+            data = _read_regular_file(path, MAX_DOCUMENT_BYTES)
     except OSError as error:
         report = Report("unreadable", problem="input.not_a_file")
         return {"file": path, **report.as_dict(), "error": error.strerror}
@@ -569,14 +638,21 @@ def _audit_verifications(results: list[dict[str, Any]]) -> None:
 
 
 @cli.command("verify")
-@click.argument("targets", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument(
+    "targets", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True)
+)
 @click.option(
     "--jobs",
     type=click.IntRange(1, MAX_JOBS),
     help="Worker processes (default: by file count).",
 )
 def verify_command(targets: tuple[str, ...], jobs: int | None) -> None:
-    """Verify result PDFs (files or folders); exit 0 only if every check passes."""
+    """Verify result PDFs (files or folders, or - for one on standard input).
+
+    Exit 0 only if every check passes.
+    """
+    if "-" in targets and len(targets) > 1:
+        raise click.UsageError("- (standard input) must be the only document")
     files = _pdf_files(targets)
     if jobs is None:
         jobs = min(os.cpu_count() or 1, 4) if len(files) >= PARALLEL_FROM else 1

@@ -81,8 +81,11 @@ def test_create_admin_adds_another_administrator(
 
     assert result.exit_code == 0, result.output
     assert OTP.search(result.output)
-    assert again.exit_code != 0
-    assert "username_taken" in again.output
+    spaced = runner.invoke(cli, ["create-admin", "bad name"], env=env)
+
+    assert again.exit_code == spaced.exit_code == 1
+    assert "that user name is taken" in again.output
+    assert "without spaces" in spaced.output
 
 
 def test_the_app_does_not_start_before_init(tmp_path, monkeypatch):
@@ -127,3 +130,35 @@ def test_help_lists_the_products_commands_and_its_own_version():
     assert not {"run", "shell", "routes"} & commands
     assert "--app" not in listed.output
     assert version.output.startswith("screening, version ")
+
+
+def test_init_refuses_to_rename_an_existing_agency(
+    tmp_path, empty_database, catalog_folder
+):
+    env = _environment(tmp_path, empty_database, catalog_folder)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init"], env=env).exit_code == 0
+
+    renamed = runner.invoke(cli, ["init", "--agency-name", "Chiang Saen MDT"], env=env)
+    same = runner.invoke(cli, ["init", "--agency-name", "Demo agency"], env=env)
+
+    assert renamed.exit_code == 1
+    assert "belongs to Demo agency (TH, Chiang Rai) already" in renamed.output
+    assert "SCREENING_INSTANCE_PATH" in renamed.output
+    assert same.exit_code == 0, same.output
+
+
+def test_init_refuses_an_agency_name_the_signature_box_cannot_draw(
+    tmp_path, empty_database, catalog_folder
+):
+    env = _environment(tmp_path, empty_database, catalog_folder)
+
+    thai = CliRunner().invoke(
+        cli, ["init", "--agency-name", "สำนักงานเชียงราย"], env=env
+    )
+    blank = CliRunner().invoke(cli, ["init", "--province", " "], env=env)
+
+    assert thai.exit_code == blank.exit_code == 2
+    assert "Latin letters" in thai.output
+    assert "--province" in blank.output
+    assert not (tmp_path / "instance").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import logging
 import textwrap
@@ -20,6 +21,20 @@ log = logging.getLogger(__name__)
 FIELD_NAME = "AgencySignature"
 STAMP_FONT = PACKAGE_FOLDER / "fonts" / "Stamp-Regular.ttf"
 TIMESTAMP_TIMEOUT_SECONDS = 5
+
+
+@functools.cache
+def _stamp_code_points() -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(STAMP_FONT, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def undrawable_in_stamp(text: str) -> str:
+    """The characters of ``text`` the signature box cannot draw, each once."""
+    drawable = _stamp_code_points()
+    return "".join(dict.fromkeys(c for c in text if ord(c) not in drawable))
 
 
 class TimestampUnavailableError(Exception):

@@ -116,9 +116,12 @@ class Instance:
             "SCREENING_QUESTIONNAIRES": "",
         }
 
-    def run(self, *arguments) -> Result:
+    def run(self, *arguments, input: bytes | None = None) -> Result:
         return CliRunner().invoke(
-            cli, [str(argument) for argument in arguments], env=self.environment
+            cli,
+            [str(argument) for argument in arguments],
+            env=self.environment,
+            input=input,
         )
 
     @contextmanager

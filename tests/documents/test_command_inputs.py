@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import uuid
 import os
 import threading
 from collections.abc import Iterator
@@ -240,8 +241,13 @@ def test_issue_refuses_answers_without_consent_to_screening(
         ({"reference": "CR-1\nsecond line"}, (), "one line of plain text"),
         ({"reference": "CR-\u202e1"}, (), "one line of plain text"),
         ({"interviewer": {"name": "x"}}, (), "'interviewer' must be text"),
-        ({}, ("--interviewer", "x" * 201), "longer than 200 characters"),
-        ({}, ("--supersedes", "../../etc"), "'supersedes' must be a document ID"),
+        ({}, ("--interviewer", "x" * 201), "for --interviewer: is longer than 200"),
+        (
+            {},
+            ("--supersedes", "../../etc", "--reason", "x"),
+            "for --supersedes: must be a document ID",
+        ),
+        ({}, ("--supersedes", str(uuid.uuid4())), "--supersedes and --reason go"),
     ],
     ids=[
         "reference object",
@@ -252,6 +258,7 @@ def test_issue_refuses_answers_without_consent_to_screening(
         "interviewer object",
         "interviewer too long",
         "supersedes not an ID",
+        "supersedes without a reason",
     ],
 )
 def test_issue_refuses_an_odd_reference_or_interviewer(

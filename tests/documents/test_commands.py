@@ -62,10 +62,18 @@ def test_issue_then_verify_with_the_cli(lao_instance, tmp_path):
     )
     verified = lao_instance.run("verify", output)
 
+    from_stdin = lao_instance.run("verify", "-", input=output.read_bytes())
+    two = lao_instance.run("verify", "-", output)
+
     assert issued.exit_code == 0, issued.output
     assert json.loads(issued.stdout)["band"] == "possible"
+    assert output.stat().st_mode & 0o777 == 0o600  # it may name the person
     assert verified.exit_code == 0, verified.output
     assert json.loads(verified.stdout)["verdict"] == "valid"
+    assert from_stdin.exit_code == 0, from_stdin.output
+    assert json.loads(from_stdin.stdout)["verdict"] == "valid"
+    assert two.exit_code == 2
+    assert "must be the only document" in two.output
 
 
 def test_issuing_and_verifying_from_the_cli_leave_audit_rows(lao_instance, tmp_path):
@@ -216,6 +224,38 @@ def test_a_document_is_superseded_only_by_a_later_one(thai_cli, tmp_path):
 
     assert backwards.exit_code == 1 and "later result" in backwards.output
     assert forwards.exit_code == 0, forwards.output
+
+
+def test_issue_supersedes_an_earlier_document_of_ours_in_one_step(
+    thai_cli, tmp_path
+):
+    from screening import issued
+
+    example = EXAMPLES / "th-scam-compound.json"
+    first = json.loads(thai_cli.run("issue", example, "-o", tmp_path / "1.pdf").stdout)
+    replacing = ("--supersedes", first["document_id"], "--reason", "date corrected")
+
+    second = thai_cli.run("issue", example, "-o", tmp_path / "2.pdf", *replacing)
+    again = thai_cli.run("issue", example, "-o", tmp_path / "3.pdf", *replacing)
+    unknown = thai_cli.run(
+        "issue", example, "-o", tmp_path / "4.pdf",
+        "--supersedes", "0" * 32, "--reason", "x",
+    )  # fmt: skip
+
+    assert second.exit_code == 0, second.output
+    new_id = json.loads(second.stdout)["document_id"]
+    with thai_cli.session() as session:
+        old = issued.find(session, first["document_id"])
+        assert (old.status, old.superseded_by, old.reason) == (
+            "superseded",
+            new_id,
+            "date corrected",
+        )
+    verified = json.loads(thai_cli.run("verify", tmp_path / "1.pdf").stdout)
+    assert verified["verdict"] != "valid"
+    assert again.exit_code == 1 and "that document is superseded" in again.output
+    assert unknown.exit_code == 1 and "did not issue" in unknown.output
+    assert not (tmp_path / "3.pdf").exists() and not (tmp_path / "4.pdf").exists()
 
 
 def test_only_documents_this_instance_issued_can_be_revoked(thai_cli, lao_instance):
