@@ -153,9 +153,7 @@ def test_init_refuses_an_agency_name_the_signature_box_cannot_draw(
 ):
     env = _environment(tmp_path, empty_database, catalog_folder)
 
-    thai = CliRunner().invoke(
-        cli, ["init", "--agency-name", "สำนักงานเชียงราย"], env=env
-    )
+    thai = CliRunner().invoke(cli, ["init", "--agency-name", "สำนักงานเชียงราย"], env=env)
     blank = CliRunner().invoke(cli, ["init", "--province", " "], env=env)
 
     assert thai.exit_code == blank.exit_code == 2

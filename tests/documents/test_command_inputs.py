@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import uuid
 import os
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path

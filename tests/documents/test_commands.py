@@ -226,9 +226,7 @@ def test_a_document_is_superseded_only_by_a_later_one(thai_cli, tmp_path):
     assert forwards.exit_code == 0, forwards.output
 
 
-def test_issue_supersedes_an_earlier_document_of_ours_in_one_step(
-    thai_cli, tmp_path
-):
+def test_issue_supersedes_an_earlier_document_of_ours_in_one_step(thai_cli, tmp_path):
     from screening import issued
 
     example = EXAMPLES / "th-scam-compound.json"
