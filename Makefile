@@ -17,7 +17,7 @@ BABEL_KEYWORDS := -k _l -k lazy_gettext -k N_
 run: run-packages $(VENV)/.installed compile-catalogs
 	$(BIN)/screening init
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl-C stops it)"
-	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers 2 --threads 4 --no-control-socket --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 test: system-packages $(VENV)/.installed-test compile-catalogs
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)

@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 USERNAME = "bench"
 PASSWORD = "a password only for this benchmark"  # noqa: S105
-GUNICORN_ARGS = ["--workers", "2", "--threads", "4"]  # as `make run`
+GUNICORN_ARGS = ["--workers", "2", "--threads", "4", "--no-control-socket"]  # make run
 SECTIONS = ["interview", "person", "recruitment", "journey", "work", "control", "exit"]
 
 

@@ -212,6 +212,7 @@ def keys_show() -> None:
             "not_before": c.not_valid_before_utc.isoformat(),
             "not_after": c.not_valid_after_utc.isoformat(),
             "current": keys.fingerprint(c) == current,
+            "authority": not trust.signs_documents(c),
         }
         for c in keys.own_certificates(_instance())
     ]
@@ -289,6 +290,7 @@ def trust_list() -> None:
             "subject": certificate.subject.rfc4514_string(),
             "group": trust.OWN_GROUP,
             "own": True,
+            "authority": not trust.signs_documents(certificate),
             "not_after": certificate.not_valid_after_utc.isoformat(),
         }
         for certificate in keys.own_certificates(_instance())
@@ -297,9 +299,10 @@ def trust_list() -> None:
         {
             "sha256": row.sha256,
             "subject": row.subject,
-            "group": row.group_id,
+            "group": str(row.group_id),  # as verify names it; ours is "own"
             "group_name": row.group.name,
             "own": False,
+            "authority": False,
             "not_after": row.not_after.isoformat(),
         }
         for row in trust_store.trusted_issuers(db.session())

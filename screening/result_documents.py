@@ -162,7 +162,10 @@ def _screening_document(reference: str, document_id: str) -> tuple[Screening, An
 @login_required
 def download(reference: str, document_id: str) -> ResponseReturnValue:
     screening, row = _screening_document(reference, document_id)
-    pdf = issued.stored_pdf(row, cipher()) if row.status == "valid" else None
+    if row.status != "valid":
+        flash(_withdrawn_message(row), "error")
+        return _back(screening)
+    pdf = issued.stored_pdf(row, cipher())
     if pdf is None:
         abort(404)
     _audit("document.download", row, screening)
@@ -172,6 +175,20 @@ def download(reference: str, document_id: str) -> ResponseReturnValue:
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"result-{screening.reference}-{row.document_id[:8]}.pdf",
+    )
+
+
+def _withdrawn_message(row: IssuedDocument) -> str:
+    """Why a withdrawn document no longer downloads, and what replaced it."""
+    if row.status == "superseded" and row.superseded_by:
+        return gettext(
+            "This document was replaced by document %(replacement)s and can no "
+            "longer be downloaded: download the replacement below.",
+            replacement=row.superseded_by,
+        )
+    return gettext(
+        "This document was revoked and can no longer be downloaded. Any copy of "
+        "it now fails verification."
     )
 
 

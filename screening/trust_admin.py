@@ -49,6 +49,8 @@ class OwnCertificate:
     not_before: dt.datetime
     not_after: dt.datetime
     current: bool
+    authority: bool = False  # a CA above ours, from chain.pem: it signs nothing
+
 
 
 @bp.app_template_filter("agency_of")
@@ -89,7 +91,7 @@ def _audit(
 
 
 def own_certificates() -> list[OwnCertificate]:
-    """Our signing certificates, current first, then the past ones."""
+    """Our signing certificates, current first, then past ones, then our CA chain."""
     instance = settings().instance_path
     try:
         current = keys.load_signing_material(instance).fingerprint
@@ -102,10 +104,13 @@ def own_certificates() -> list[OwnCertificate]:
             certificate.not_valid_before_utc,
             certificate.not_valid_after_utc,
             keys.fingerprint(certificate) == current,
+            authority=not trust.signs_documents(certificate),
         )
         for certificate in keys.own_certificates(instance)
     ]
-    return sorted(found, key=lambda item: (not item.current, item.not_before))
+    return sorted(
+        found, key=lambda item: (item.authority, not item.current, item.not_before)
+    )
 
 
 @bp.get("/trust")

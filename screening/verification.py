@@ -274,8 +274,10 @@ def api() -> ResponseReturnValue:
     if found is None:
         return {
             "error": 400,
-            "message": "send a PDF (application/pdf), a multipart form with "
-            "document, image or token, or JSON {'token': ...}",
+            "message": gettext(
+                "Send a PDF (application/pdf), a multipart form with a document, "
+                "image or token field, or JSON {\"token\": \"...\"}."
+            ),
         }, 400
     kind, data = found
     report = verify_upload(kind, data)

@@ -40,6 +40,7 @@ class Server:
                 "gunicorn",
                 "--workers",
                 str(workers),
+                "--no-control-socket",  # gunicorn's shared one would clash
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "wsgi:app",

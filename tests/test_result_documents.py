@@ -156,7 +156,10 @@ def test_an_interviewer_cannot_revoke_but_a_supervisor_can(app, completed, signe
     row_html = page.split(f'data-document-id="{document_id}"', 1)[1].split("</tr>")[0]
     assert ">Revoked<" in row_html and ": typo" in row_html
     assert "Download PDF" not in row_html
-    assert download.status_code == 404
+    assert download.status_code == 302
+    assert "was revoked and can no longer be downloaded" in result_page(
+        nok, reference
+    )
     [row] = rows(app, IssuedDocument, document_id=document_id)
     assert (row.status, row.reason) == ("revoked", "typo")
     actions = [e.action for e in rows(app, AuditEvent, record_id=document_id)]
@@ -199,8 +202,10 @@ def test_a_replacement_supersedes_the_earlier_document(app, completed, signed_in
     ids = document_ids(nok, reference)
     new_id = next(found for found in ids if found != old_id)
     download = nok.get(f"/screenings/{reference}/documents/{new_id}.pdf")
+    old_download = nok.get(f"/screenings/{reference}/documents/{old_id}.pdf")
 
-    assert response.status_code == 302
+    assert response.status_code == old_download.status_code == 302
+    assert f"replaced by document {new_id}" in result_page(nok, reference)
     assert len(ids) == 2
     [old] = rows(app, IssuedDocument, document_id=old_id)
     assert (old.status, old.superseded_by) == ("superseded", new_id)

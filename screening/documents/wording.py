@@ -165,18 +165,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "lo": "ບໍ່ມີຕົວຊີ້ບອກທີ່ຕອບວ່າແມ່ນ",
     },
     # The same words as the result page (tests/documents/test_wording.py).
-    "strength.S": {"en": "strong", "th": "หนักแน่น", "lo": "ໜັກແໜ້ນ"},
+    "strength.S": {"en": "strong", "th": "สูง", "lo": "ສູງ"},
     "strength.M": {"en": "medium", "th": "ปานกลาง", "lo": "ປານກາງ"},
-    "strength.W": {"en": "weak", "th": "เบา", "lo": "ເບົາ"},
+    "strength.W": {"en": "weak", "th": "ต่ำ", "lo": "ຕ່ຳ"},
     "pattern.a": {
         "en": "two or more strong indicators",
-        "th": "ข้อบ่งชี้ระดับหนักแน่นตั้งแต่สองข้อขึ้นไป",
-        "lo": "ຕົວຊີ້ບອກລະດັບໜັກແໜ້ນຕັ້ງແຕ່ສອງຂໍ້ຂຶ້ນໄປ",
+        "th": "ข้อบ่งชี้ระดับสูงตั้งแต่สองข้อขึ้นไป",
+        "lo": "ຕົວຊີ້ບອກລະດັບສູງຕັ້ງແຕ່ສອງຂໍ້ຂຶ້ນໄປ",
     },
     "pattern.b": {
         "en": "one strong indicator and at least one medium or weak",
-        "th": "ข้อบ่งชี้ระดับหนักแน่นหนึ่งข้อ และระดับปานกลางหรือเบาอย่างน้อยหนึ่งข้อ",
-        "lo": "ຕົວຊີ້ບອກລະດັບໜັກແໜ້ນໜຶ່ງຂໍ້ ແລະ ລະດັບປານກາງ ຫຼື ເບົາຢ່າງໜ້ອຍໜຶ່ງຂໍ້",
+        "th": "ข้อบ่งชี้ระดับสูงหนึ่งข้อ และระดับปานกลางหรือต่ำอย่างน้อยหนึ่งข้อ",
+        "lo": "ຕົວຊີ້ບອກລະດັບສູງໜຶ່ງຂໍ້ ແລະ ລະດັບປານກາງ ຫຼື ຕ່ຳຢ່າງໜ້ອຍໜຶ່ງຂໍ້",
     },
     "pattern.c": {
         "en": "three or more medium indicators",
@@ -185,8 +185,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "pattern.d": {
         "en": "two medium indicators and at least one weak",
-        "th": "ข้อบ่งชี้ระดับปานกลางสองข้อ และระดับเบาอย่างน้อยหนึ่งข้อ",
-        "lo": "ຕົວຊີ້ບອກລະດັບປານກາງສອງຂໍ້ ແລະ ລະດັບເບົາຢ່າງໜ້ອຍໜຶ່ງຂໍ້",
+        "th": "ข้อบ่งชี้ระดับปานกลางสองข้อ และระดับต่ำอย่างน้อยหนึ่งข้อ",
+        "lo": "ຕົວຊີ້ບອກລະດັບປານກາງສອງຂໍ້ ແລະ ລະດັບຕ່ຳຢ່າງໜ້ອຍໜຶ່ງຂໍ້",
     },
     "other_indicators": {
         "en": "Act and forms of exploitation",
@@ -424,8 +424,8 @@ VERDICTS: dict[str, dict[str, str]] = {
     },
     "issuer_trusted.pass": {
         "en": "Issued by a trusted agency whose certificate was valid when it signed.",
-        "th": "ออกโดยหน่วยงานที่เชื่อถือ และใบรับรองยังใช้ได้ขณะลงนาม",
-        "lo": "ອອກໂດຍອົງການທີ່ເຊື່ອຖື ແລະ ໃບຢັ້ງຢືນຍັງໃຊ້ໄດ້ໃນເວລາລົງນາມ.",
+        "th": "ออกโดยหน่วยงานที่เชื่อถือได้ และใบรับรองยังใช้ได้ขณะลงนาม",
+        "lo": "ອອກໂດຍອົງການທີ່ເຊື່ອຖືໄດ້ ແລະ ໃບຢັ້ງຢືນຍັງໃຊ້ໄດ້ໃນເວລາລົງນາມ.",
     },
     "issuer_trusted.untrusted": {
         "en": "The signer is not in the trust list.",
@@ -490,13 +490,13 @@ VERDICTS: dict[str, dict[str, str]] = {
     },
     "band_recomputed.pass": {
         "en": "The result recomputes to the same band.",
-        "th": "คำนวณผลซ้ำได้ระดับเดียวกัน",
-        "lo": "ຄິດໄລ່ຜົນຄືນໄດ້ລະດັບດຽວກັນ.",
+        "th": "คำนวณผลใหม่แล้วได้ระดับเดียวกัน",
+        "lo": "ຄິດໄລ່ຜົນຄືນໃໝ່ແລ້ວໄດ້ລະດັບດຽວກັນ.",
     },
     "band_recomputed.mismatch": {
         "en": "Recomputing the result gives a different outcome.",
-        "th": "คำนวณผลซ้ำแล้วได้ผลต่างกัน",
-        "lo": "ຄິດໄລ່ຜົນຄືນແລ້ວໄດ້ຜົນຕ່າງກັນ.",
+        "th": "คำนวณผลใหม่แล้วได้ผลต่างกัน",
+        "lo": "ຄິດໄລ່ຜົນຄືນໃໝ່ແລ້ວໄດ້ຜົນຕ່າງກັນ.",
     },
     "qr_token.pass": {
         "en": "The QR token is signed by the issuer and matches the record.",
@@ -520,8 +520,8 @@ VERDICTS: dict[str, dict[str, str]] = {
     },
     "token_signature.pass": {
         "en": "The QR token is signed by a trusted agency.",
-        "th": "โทเคนในคิวอาร์โค้ดลงนามโดยหน่วยงานที่เชื่อถือ",
-        "lo": "ໂທເຄັນໃນຄິວອາໂຄດລົງນາມໂດຍອົງການທີ່ເຊື່ອຖື.",
+        "th": "โทเคนในคิวอาร์โค้ดลงนามโดยหน่วยงานที่เชื่อถือได้",
+        "lo": "ໂທເຄັນໃນຄິວອາໂຄດລົງນາມໂດຍອົງການທີ່ເຊື່ອຖືໄດ້.",
     },
     "token_signature.fail": {
         "en": "The QR token's signature does not hold for any trusted agency.",

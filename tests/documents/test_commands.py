@@ -407,3 +407,44 @@ def test_trust_import_names_each_certificate_and_its_agency_group(
     assert len(listed) == 3  # ours, Bokeo's and the namesake's: nothing of with-rsa
     assert groups[keys.fingerprint(bokeo)] != groups[keys.fingerprint(impostor)]
     assert still_revoked is not None
+
+
+def test_a_national_ca_above_our_certificate_is_listed_as_signing_nothing(
+    tmp_path_factory,
+):
+    from cryptography import x509
+
+    from screening.documents import keys
+
+    from .test_trust import SIGNING_USAGE, issue_by_ca, make_test_ca
+
+    folder = tmp_path_factory.mktemp("national-ca")
+    database = Database.create(folder, "national_ca")
+    instance = make_instance(folder / "instance", database, THAI_AGENCY)
+    request = instance.run("keys", "request", "-o", folder / "agency.csr")
+    csr = x509.load_pem_x509_csr((folder / "agency.csr").read_bytes())
+    ca_key, ca_certificate = make_test_ca()
+    certificate = issue_by_ca(
+        ca_key,
+        ca_certificate,
+        csr.subject,
+        csr.public_key(),
+        (x509.BasicConstraints(ca=False, path_length=None), True),
+        (SIGNING_USAGE, True),
+    )
+    (folder / "issued.pem").write_bytes(
+        keys.certificate_pem(certificate) + keys.certificate_pem(ca_certificate)
+    )
+    imported = instance.run("keys", "import-cert", folder / "issued.pem")
+    shown = json.loads(instance.run("keys", "show").stdout)
+    listed = json.loads(instance.run("trust", "list").stdout)
+    database.drop()
+
+    assert request.exit_code == 0 and imported.exit_code == 0, imported.output
+    by_sha = {row["sha256"]: row for row in shown}
+    ca_row = by_sha[keys.fingerprint(ca_certificate)]
+    assert ca_row["authority"] and not ca_row["current"]
+    assert by_sha[keys.fingerprint(certificate)]["current"]
+    assert [row["authority"] for row in shown].count(True) == 1
+    assert {row["group"] for row in listed} == {"own"}
+    assert [row["authority"] for row in listed].count(True) == 1
