@@ -52,7 +52,6 @@ class OwnCertificate:
     authority: bool = False  # a CA above ours, from chain.pem: it signs nothing
 
 
-
 @bp.app_template_filter("agency_of")
 def agency_of(subject: str) -> str:
     """A certificate subject as people name the agency: "Name (Province, TH)"."""

@@ -276,7 +276,7 @@ def api() -> ResponseReturnValue:
             "error": 400,
             "message": gettext(
                 "Send a PDF (application/pdf), a multipart form with a document, "
-                "image or token field, or JSON {\"token\": \"...\"}."
+                'image or token field, or JSON {"token": "..."}.'
             ),
         }, 400
     kind, data = found

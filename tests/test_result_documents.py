@@ -157,9 +157,7 @@ def test_an_interviewer_cannot_revoke_but_a_supervisor_can(app, completed, signe
     assert ">Revoked<" in row_html and ": typo" in row_html
     assert "Download PDF" not in row_html
     assert download.status_code == 302
-    assert "was revoked and can no longer be downloaded" in result_page(
-        nok, reference
-    )
+    assert "was revoked and can no longer be downloaded" in result_page(nok, reference)
     [row] = rows(app, IssuedDocument, document_id=document_id)
     assert (row.status, row.reason) == ("revoked", "typo")
     actions = [e.action for e in rows(app, AuditEvent, record_id=document_id)]
