@@ -115,7 +115,7 @@ def _start_choices(
         questionnaire = questionnaires().get(row)
         title = questionnaire.text(questionnaire.title, language)
         form.questionnaire.choices.append(
-            SelectChoice(str(row.id), f"{title} ({row.version})")
+            SelectChoice(str(row.id), f"{row.version} · {title}")  # narrow screens
         )
     languages: list[str] = []
     for row in versions:

@@ -69,6 +69,10 @@ FACTS = frozenset(
 Text = Mapping[str, str]
 Answer = Any  # str | list[str] | int | float | dict, after validate_answer
 
+# Browsers break before ๆ (Thai, written after a space) and ໆ (Lao): a
+# no-break space and a word joiner keep the mark with the word it repeats.
+REPETITION_MARK = re.compile(r" ?([ๆໆ])")
+
 
 class AnswerError(ValueError):
     """An answer does not fit its question.
@@ -378,8 +382,16 @@ class Questionnaire:
         return checked
 
     def text(self, text: Text, language: str) -> str:
-        """Text in a language, falling back to the questionnaire's first one."""
-        return text.get(language) or text[self.languages[0]]
+        """Text in a language, falling back to the questionnaire's first one.
+
+        As shown: a Thai or Lao repetition mark never starts a line.
+        """
+        shown = text.get(language) or text[self.languages[0]]
+        return REPETITION_MARK.sub(_joined_mark, shown)
+
+
+def _joined_mark(found: re.Match[str]) -> str:
+    return ("\u00a0" if found.group(0).startswith(" ") else "\u2060") + found.group(1)
 
 
 def consent_to_screening(

@@ -82,6 +82,20 @@ def test_thai_and_lao_texts_are_written_in_their_own_script(returnee):
     assert wrong == []
 
 
+def test_a_repetition_mark_is_shown_joined_to_the_word_it_repeats(returnee):
+    shown = {
+        language: [returnee.text(text, language) for _, text in all_texts(returnee)]
+        for language in ("th", "lo")
+    }
+
+    thai = [text for text in shown["th"] if "ๆ" in text]
+    lao = [text for text in shown["lo"] if "ໆ" in text]
+    assert thai and lao  # the bundled text has both
+    assert all(" ๆ" not in text and "\u00a0ๆ" in text for text in thai)
+    assert all("\u2060ໆ" in text for text in lao)
+    assert all(text.count("ໆ") == text.count("\u2060ໆ") for text in lao)
+
+
 def test_sections_follow_the_interview(returnee):
     assert [section.id for section in returnee.sections] == SECTION_ORDER
 
