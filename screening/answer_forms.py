@@ -8,6 +8,7 @@ answer in its stored form or a problem code the page translates.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from wtforms import (
     TextAreaField,
 )
 
+from screening.config import LOCAL_TIME
 from screening.i18n import BUDDHIST_ERA_OFFSET
 from screening.questionnaire import (
     DECLINED,
@@ -232,12 +234,25 @@ def _read(form: SectionForm, question: Question) -> Any:
             currency = form[currency_name(question)].data
             return _checked(question, {"amount": text, "currency": currency})
         case "date":
-            return _checked(question, gregorian(text))
+            return _not_after_today(question, _checked(question, gregorian(text)))
         case "text":
             if len(text) > question.max_length:
                 raise _RejectedError("too_long", maximum=question.max_length)
             return _checked(question, text)
     raise _RejectedError("invalid")
+
+
+# The interview and a birth have happened by the day they are recorded: a
+# later date is a slip of the keyboard (2062 for 2026).
+PAST_DATE_FACTS = frozenset({"interview_date", "date_of_birth"})
+
+
+def _not_after_today(question: Question, answer: Any) -> Any:
+    if question.fact in PAST_DATE_FACTS and isinstance(answer, str):
+        today = dt.datetime.now(LOCAL_TIME).date()
+        if dt.date.fromisoformat(answer) > today:
+            raise _RejectedError("future")
+    return answer
 
 
 def gregorian(text: str) -> str:

@@ -83,6 +83,8 @@ def problem_message(problem: Problem) -> str:
             return gettext("Choose the currency.")
         case "date":
             return gettext("Enter a real date (year-month-day).")
+        case "future":
+            return gettext("This date is after today. Check the year.")
         case "too_long":
             return gettext(
                 "Shorten this answer to %(maximum)d characters.",

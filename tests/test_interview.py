@@ -434,6 +434,26 @@ def test_a_year_far_outside_a_life_is_refused(signed_in):
     assert response.status_code == 422
 
 
+def test_an_interview_date_after_today_is_refused_with_a_reason(signed_in, app):
+    import datetime as dt
+
+    from screening.config import LOCAL_TIME
+
+    nok = signed_in("nok")
+    reference = start(nok)
+    consent(nok, reference)
+    today = dt.datetime.now(LOCAL_TIME).date()
+    tomorrow = today + dt.timedelta(days=1)
+
+    refused = save(nok, reference, "interview", {"interview_date": str(tomorrow)})
+    kept = save(nok, reference, "interview", {"interview_date": str(today)})
+
+    assert refused.status_code == 422
+    assert "This date is after today" in refused.get_data(as_text=True)
+    assert kept.status_code == 302
+    assert stored_answers(app, reference)["interview_date"] == str(today)
+
+
 def test_a_section_not_asked_yet_sends_the_interviewer_back(signed_in):
     nok = signed_in("nok")
     reference = start(nok)
