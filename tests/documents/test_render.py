@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
+import logging
 import subprocess
 
 import pytest
+from PIL import Image
 
 from screening.documents import render, wording
 from screening.documents.issue import IssueOptions
@@ -43,10 +46,12 @@ SCRIPT_SAMPLES = {
 }
 
 
-def render_answers(agency, score, standard, answers, second="lo"):
+def render_answers(agency, score, standard, answers, second="lo", interviewer=""):
     fetcher = render.PackageOnlyFetcher()
     context, _, _ = agency.issuer.prepare(
-        score(answers), standard, IssueOptions(second_language=second)
+        score(answers),
+        standard,
+        IssueOptions(second_language=second, interviewer=interviewer),
     )
     pdf = render.render_pdf(render.render_html(context), fetcher=fetcher)
     return pdf, fetcher
@@ -277,6 +282,58 @@ def test_samples_in_other_scripts_render_to_pngs_to_look_at(
 
     assert SCRIPT_SAMPLES[sample]["full_name"].split()[0][:3] in text
     assert fetcher.refused == []
+
+
+def notdef_warnings(caplog) -> list[str]:
+    """What WeasyPrint logged about characters it drew as a box."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "weasyprint" and ".notdef" in record.getMessage()
+    ]
+
+
+def test_spaces_in_chinese_values_are_drawn_as_spaces(
+    thai_agency, score, standard, caplog
+):
+    """Pango draws a space with the face of the text before it, here Chinese."""
+    answers = with_answers(
+        "en-factory.json",
+        full_name="王 小明",
+        interview_place="西双版纳 勐腊县\u00a0磨憨口岸 （2026年）",
+    )
+
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf, _ = render_answers(
+            thai_agency, score, standard, answers, interviewer="李 华"
+        )
+
+    assert notdef_warnings(caplog) == []
+    assert "王 小明" in pdf_text(pdf)
+
+
+def dark_pixels(html: str) -> int:
+    """How much ink a snippet styled as a document leaves on a 72 dpi page."""
+    page = '<link rel="stylesheet" href="static/result.css">' + html
+    png = subprocess.run(
+        ["pdftoppm", "-r", "72", "-gray", "-png", "-singlefile", "-"],
+        input=render.render_pdf(page),
+        capture_output=True,
+        check=True,
+    ).stdout
+    return sum(Image.open(io.BytesIO(png)).convert("L").histogram()[:128])
+
+
+@pytest.mark.parametrize(
+    ("language", "letter"),
+    [("zh", "王"), ("th", "ก"), ("lo", "ກ"), ("my", "က"), ("km", "ក"), ("en", "H")],
+)
+def test_a_space_inside_each_script_leaves_no_ink(language, letter):
+    """A box for a missing space glyph would add ink between the letters."""
+    paragraph = f'<p lang="{language}" style="font-size: 24pt">{{}}</p>'
+    spaced = paragraph.format(f"{letter} {letter}\u00a0{letter}")
+
+    assert dark_pixels(spaced) <= dark_pixels(paragraph.format(letter * 3)) * 1.1
 
 
 @pytest.mark.parametrize("language", ["th", "lo", "en"])
