@@ -6,7 +6,9 @@ import copy
 import datetime as dt
 import io
 import logging
+import re
 import subprocess
+import unicodedata
 
 import pytest
 from PIL import Image
@@ -36,6 +38,21 @@ SCRIPT_SAMPLES = {
     "zh": {
         "full_name": "王小明",
         "interview_place": "西双版纳傣族自治州勐腊县磨憨口岸",
+        "interpreter_language": "zh",
+    },
+    "my-long": {
+        "full_name": "မောင်သင်္ဘောနှစ်လိပ်ပြာကျော်စွာမြဝတီမြို့ခိုလှုံရာစခန်း" * 3,
+        "interview_place": "ပစ္စည်းသင့်ကျွန်ုပ်တို့မြဝတီမြို့ခိုလှုံရာစခန်း" * 4,
+        "interpreter_language": "my",
+    },
+    "km-long": {
+        "full_name": "ព្រះរាជាណាចក្រកម្ពុជាក្សត្រិយ៍កំពង់ចាម" * 3,
+        "interview_place": "ច្រកព្រំដែនអន្តរជាតិប៉ោយប៉ែតខេត្តបន្ទាយមានជ័យ" * 4,
+        "interpreter_language": "km",
+    },
+    "zh-long": {
+        "full_name": "王 小明 " * 12,
+        "interview_place": "西双版纳傣族自治州 勐腊县 磨憨口岸（中老边境）" * 5,
         "interpreter_language": "zh",
     },
     "lo-long": {
@@ -270,7 +287,7 @@ def test_the_document_carries_versions_hash_interviewer_and_non_punishment(
 def test_samples_in_other_scripts_render_to_pngs_to_look_at(
     sample, thai_agency, score, standard, artifacts
 ):
-    language = "th" if sample == "lo-long" else "en"
+    language = "en" if sample in ("my", "km", "zh") else "th"
     answers = with_answers(
         "en-factory.json", interpreter_used="yes", **SCRIPT_SAMPLES[sample]
     )
@@ -345,12 +362,75 @@ def test_issued_documents_render_to_at_most_three_pages_kept_as_pngs(
     assert page_count(document_files[language].read_bytes()) <= 3
 
 
+def laid_out_lines(html: str) -> list[str]:
+    """The text of every line WeasyPrint laid out, on every page."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+
+    fonts = render._shared_fonts()
+    document = HTML(
+        string=html, base_url=render.BASE_URL, url_fetcher=fonts.fetcher.fetcher
+    ).render(stylesheets=[fonts.stylesheet], font_config=fonts.config)
+    return [
+        "".join(text.text for text in line.descendants() if isinstance(text, TextBox))
+        for page in document.pages
+        for line in page._page_box.descendants()
+        if isinstance(line, LineBox)
+    ]
+
+
+def torn(line: str) -> bool:
+    """Does a laid-out line split a Burmese or Khmer syllable at either end?
+
+    It may not end on a virama or coeng (the consonant stacked under it went
+    to the next line), nor start with a combining mark or with a final
+    consonant (with asat, or a mark only Khmer finals bear) torn from the
+    rest of its syllable.
+    """
+    line = line.strip(" \u200b")
+    return bool(line) and (
+        line.endswith(("\u1039", "\u17d2"))
+        or unicodedata.category(line[0]) in ("Mn", "Mc")
+        or re.match("^.\u1037*[\u103a\u1039]|^.[\u17cb-\u17cd\u17d1\u17dd]", line)
+        is not None
+    )
+
+
+def test_the_torn_syllable_check_sees_what_the_review_found():
+    for line in ("ព្", "္ဘော", "စ်", "ပ်", "ង់", "យ៍", "ះ"):
+        assert torn(line), line
+    for line in ("သင်္ဘော", "နှစ်", "လိပ်", "ព្រះ", "ក្សត្រិយ៍", "កំពង់ ", "ສູນ", ""):
+        assert not torn(line), line
+
+
+@pytest.mark.parametrize(
+    ("text", "syllables"),
+    [
+        ("သင်္ဘော", "သင်္ဘော"),  # kinzi: the consonant under it stays with it
+        ("နှစ်လိပ်ပြာ", "နှစ်|လိပ်|ပြာ"),  # a final with asat closes its syllable
+        ("သင့်ပစ္စည်း", "သင့်|ပစ္စည်း"),  # dot below before asat; a stack
+        ("မောင်မောင် ကျော်စွာ", "မောင်|မောင် ကျော်|စွာ"),
+        ("ព្រះរាជ", "ព្រះ|រាជ"),  # coeng: the subscript stays with its base
+        ("ក្សត្រិយ៍", "ក្ស|ត្រិយ៍"),  # toandakhiat marks a final
+        ("កំពង់ចាម", "កំ|ពង់|ចាម"),  # bantoc; a bare final
+        ("សារព័ត៌មាន", "សារ|ព័ត៌|មាន"),
+        ("ນາງ ບົວພັນ, ผู้เสียหาย, 王小明 Ko", "ນາງ ບົວພັນ, ผู้เสียหาย, 王小明 Ko"),
+        ("Ko ကျော် (ចាន់)", "Ko ကျော် (ចាន់)"),
+    ],
+)
+def test_break_opportunities_fall_between_syllables(text, syllables):
+    broken = render.break_opportunities(text)
+
+    assert broken.replace(render.ZWSP, "|") == syllables
+    assert render.break_opportunities(broken) == broken
+
+
 @pytest.mark.parametrize(
     "run",
     [
         "ສູນຊ່ວຍເຫຼືອຜູ້ເຄາະຮ້າຍ" * 12,
-        "ច្រកព្រំដែនអន្តរជាតិ" * 12,
-        "မြဝတီမြို့ခိုလှုံရာစခန်း" * 12,
+        "ច្រកព្រំដែនអន្តរជាតិព្រះក្សត្រិយ៍កំពង់" * 8,
+        "မြဝတီမြို့ခိုလှုံရာစခန်းသင်္ဘောနှစ်လိပ်" * 8,
         "ศูนย์คุ้มครองคนไร้ที่พึ่งจังหวัดเชียงราย" * 12,
         "https://example.invalid/" + "x" * 300,
     ],
@@ -359,17 +439,33 @@ def test_issued_documents_render_to_at_most_three_pages_kept_as_pngs(
 def test_long_runs_without_spaces_wrap_inside_the_page(
     run, thai_agency, score, standard
 ):
-    answers = with_answers("en-factory.json", interview_place=run, full_name=run)
-    pdf, _ = render_answers(thai_agency, score, standard, answers)
+    # The same run after one or two more letters ends its lines elsewhere.
+    answers = with_answers(
+        "en-factory.json",
+        full_name=run,
+        interview_place=run[0] + run,
+        document_number=run[0] * 2 + run,
+    )
+    context, _, _ = thai_agency.issuer.prepare(
+        score(answers), standard, IssueOptions(second_language="lo")
+    )
+    html = render.render_html(context)
     boxes = subprocess.run(
-        ["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True
+        ["pdftotext", "-bbox", "-", "-"],
+        input=render.render_pdf(html),
+        capture_output=True,
+        check=True,
     ).stdout.decode()
     right_edges = [
         float(part.split('"')[1]) for part in boxes.split() if part.startswith("xMax=")
     ]
     page_right = (render.PAGE_WIDTH - render.MARGIN) * render.POINTS_PER_MM
+    lines = laid_out_lines(html)
+    pieces = [line.replace("\u200b", "").strip() for line in lines]
 
     assert max(right_edges) <= page_right + 1
+    assert len([piece for piece in pieces if piece and piece in run]) >= 6  # wrapped
+    assert [line for line in lines if torn(line)] == []
 
 
 def test_the_same_html_renders_to_the_same_bytes():
