@@ -103,7 +103,7 @@ class DocumentContext:
     reference: str
     issuer_name: str
     issuer_place: str
-    interviewer: str
+    interviewer: Value | None
     issued_on: Words
     document_id: str
     questionnaire: Mapping[str, str]

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from screening.documents import render, wording
-from screening.documents.issue import IssueOptions
+from screening.documents.issue import MAX_LABEL_CHARACTERS, IssueOptions
 
 from .conftest import THAI_AGENCY, load_answers
 
@@ -426,19 +426,46 @@ def test_break_opportunities_fall_between_syllables(text, syllables):
 
 
 @pytest.mark.parametrize(
-    "run",
+    ("interviewer", "language"),
     [
-        "ສູນຊ່ວຍເຫຼືອຜູ້ເຄາະຮ້າຍ" * 12,
-        "ច្រកព្រំដែនអន្តរជាតិព្រះក្សត្រិយ៍កំពង់" * 8,
-        "မြဝတီမြို့ခိုလှုံရာစခန်းသင်္ဘောနှစ်လိပ်" * 8,
-        "ศูนย์คุ้มครองคนไร้ที่พึ่งจังหวัดเชียงราย" * 12,
-        "https://example.invalid/" + "x" * 300,
+        ("សុខ ចាន់ធីតា", "km"),
+        ("မောင်မောင်", "my"),
+        ("ນາງ ບົວພັນ", "lo"),
+        ("Interviewer 12", "en"),
+        ("สมชาย ใจดี", "th"),
+    ],
+)
+def test_the_interviewer_is_tagged_with_the_language_of_its_script(
+    interviewer, language, thai_agency, score, standard
+):
+    """Not with the document's language: the wrapping rules follow the tag."""
+    context, _, _ = thai_agency.issuer.prepare(
+        score(load_answers("th-scam-compound.json")),
+        standard,
+        IssueOptions(second_language="lo", interviewer=interviewer),
+    )
+    html = render.render_html(context)
+
+    shown = render.break_opportunities(interviewer)
+    assert f'<td><span lang="{language}">{shown}</span></td>' in html
+
+
+@pytest.mark.parametrize(
+    ("word", "times"),
+    [
+        ("ສູນຊ່ວຍເຫຼືອຜູ້ເຄາະຮ້າຍ", 12),
+        ("ច្រកព្រំដែនអន្តរជាតិព្រះក្សត្រិយ៍កំពង់", 8),
+        ("မြဝတီမြို့ခိုလှုံရာစခန်းသင်္ဘောနှစ်လိပ်", 8),
+        ("ศูนย์คุ้มครองคนไร้ที่พึ่งจังหวัดเชียงราย", 12),
+        ("https://example.invalid/" + "x" * 300, 1),
     ],
     ids=["lao", "khmer", "burmese", "thai", "latin"],
 )
 def test_long_runs_without_spaces_wrap_inside_the_page(
-    run, thai_agency, score, standard
+    word, times, thai_agency, score, standard
 ):
+    """In a Thai document, so a value tagged with its language wraps its way."""
+    run = word * times
     # The same run after one or two more letters ends its lines elsewhere.
     answers = with_answers(
         "en-factory.json",
@@ -446,8 +473,12 @@ def test_long_runs_without_spaces_wrap_inside_the_page(
         interview_place=run[0] + run,
         document_number=run[0] * 2 + run,
     )
+    answers["language"] = "th"
+    interviewer = word * (MAX_LABEL_CHARACTERS // len(word)) or word[:200]
     context, _, _ = thai_agency.issuer.prepare(
-        score(answers), standard, IssueOptions(second_language="lo")
+        score(answers),
+        standard,
+        IssueOptions(second_language="lo", interviewer=interviewer),
     )
     html = render.render_html(context)
     boxes = subprocess.run(
@@ -464,7 +495,7 @@ def test_long_runs_without_spaces_wrap_inside_the_page(
     pieces = [line.replace("\u200b", "").strip() for line in lines]
 
     assert max(right_edges) <= page_right + 1
-    assert len([piece for piece in pieces if piece and piece in run]) >= 6  # wrapped
+    assert len([piece for piece in pieces if piece and piece in run]) >= 8  # wrapped
     assert [line for line in lines if torn(line)] == []
 
 
