@@ -532,6 +532,64 @@ def page_one_boxes(html: str):
     return list(document.pages[0]._page_box.descendants())
 
 
+def laid_out_pages(html: str) -> list:
+    """Each page's page box, as WeasyPrint laid the HTML out."""
+    from weasyprint import HTML
+
+    fonts = render._shared_fonts()
+    document = HTML(
+        string=html, base_url=render.BASE_URL, url_fetcher=fonts.fetcher.fetcher
+    ).render(stylesheets=[fonts.stylesheet], font_config=fonts.config)
+    return [page._page_box for page in document.pages]
+
+
+@pytest.fixture(scope="module")
+def english_html(thai_agency, score, standard) -> str:
+    context, _, _ = thai_agency.issuer.prepare(
+        score(load_answers("en-factory.json")),
+        standard,
+        IssueOptions(second_language="th", interviewer="Interviewer 7"),
+    )
+    return render.render_html(context)
+
+
+@pytest.mark.parametrize("shift", range(0, 40, 4))
+def test_no_heading_or_fact_table_row_is_left_at_the_foot_of_a_page(
+    shift, english_html
+):
+    """Pushed down by a few millimetres, the page breaks fall elsewhere."""
+    from weasyprint.formatting_structure.boxes import TableBox
+
+    spacer = f'<body><div style="height: {shift}mm"></div>'
+    pages = laid_out_pages(english_html.replace("<body>", spacer, 1))
+    last_blocks, tables = [], {}
+    for number, page in enumerate(pages):
+        body = page.children[0].children[0]
+        last_blocks.append(body.children[-1].element_tag)
+        for box in page.descendants():
+            if isinstance(box, TableBox) and "facts" in box.element.get("class", ""):
+                tables.setdefault(box.element, set()).add(number)
+
+    assert len(pages) >= 2
+    assert "h2" not in last_blocks
+    assert [sorted(found) for found in tables.values() if len(found) > 1] == []
+
+
+def test_the_notes_under_tables_stand_clear_of_their_last_row(english_html):
+    gaps = []
+    for page in laid_out_pages(english_html):
+        body = page.children[0].children[0]
+        for table, note in zip(body.children, body.children[1:], strict=False):
+            if table.element_tag == "table" and "small" in note.element.get(
+                "class", ""
+            ):
+                table_bottom = table.border_box_y() + table.border_height()
+                gaps.append((note.border_box_y() - table_bottom) / 96 * 25.4)
+
+    assert gaps  # the verify note under the last table at least
+    assert min(gaps) >= 1  # millimetres
+
+
 @pytest.mark.parametrize(
     ("interview", "second"),
     [("lo", "th"), ("th", "lo"), ("en", "th"), ("lo", "en")],
