@@ -224,6 +224,14 @@ def words(key: str, languages: Sequence[str]) -> Words:
     return distinct((language, wording.text(key, language)) for language in languages)
 
 
+def labelled(label_key: str, value_key: str, languages: Sequence[str]) -> Words:
+    """'Label: value' in each document language."""
+    return distinct(
+        (language, wording.labelled(label_key, value_key, language))
+        for language in languages
+    )
+
+
 def localized(texts: Mapping[str, str], languages: Sequence[str]) -> Words:
     """A label of the standard or questionnaire in each document language."""
     fallback = texts.get("en") or next(iter(texts.values()), "")
@@ -302,6 +310,7 @@ def render_html(context: DocumentContext) -> str:
     return template.render(
         c=context,
         w=lambda key: words(key, context.languages),
+        labelled=lambda label, value: labelled(label, value, context.languages),
         qr=qr_svg(context.qr_token) if context.qr_token else Markup(""),
         geometry={
             "margin": MARGIN,

@@ -330,6 +330,15 @@ def text(key: str, language: str) -> str:
     return entry.get(language) or entry["en"]
 
 
+def labelled(label_key: str, value_key: str, language: str) -> str:
+    """'Label: value' in one language.
+
+    Thai and Lao write it as the web pages do (ผู้สัมภาษณ์: ..., ຜູ້ສຳພາດ: ...):
+    the colon right after the label and a space before the value, as in English.
+    """
+    return f"{text(label_key, language)}: {text(value_key, language)}"
+
+
 def document_languages(interview: str, second: str | None) -> tuple[str, ...]:
     """Languages a document is worded in: interview, second, then English."""
     wanted: Iterable[str | None] = (interview, second, "en")

@@ -219,6 +219,37 @@ def test_each_dimension_verdict_is_in_every_language_of_the_document(
             assert shown and html.count(words) >= count, (key, language)
 
 
+@pytest.mark.parametrize(
+    ("example", "second", "shown"),
+    [
+        (
+            "th-scam-compound.json",
+            "lo",
+            "กลุ่มบุคคล: ผู้ใหญ่ · ກຸ່ມບຸກຄົນ: ຜູ້ໃຫຍ່ · Profile: adult",
+        ),
+        ("lo-declined.json", "th", "ກຸ່ມບຸກຄົນ: ຜູ້ໃຫຍ່ · กลุ่มบุคคล: ผู้ใหญ่ · Profile: adult"),
+        ("en-factory.json", "th", "Profile: adult · กลุ่มบุคคล: ผู้ใหญ่"),
+    ],
+)
+def test_the_profile_reads_label_colon_value_in_every_language(
+    example, second, shown, thai_agency, score, standard
+):
+    context, _, _ = thai_agency.issuer.prepare(
+        score(load_answers(example)), standard, IssueOptions(second_language=second)
+    )
+    html = render.render_html(context)
+    paragraph = html[html.index("<p>") : html.index("</p>")]
+
+    assert re.sub("<[^>]+>", "", paragraph) == shown
+
+
+def test_the_profile_has_its_colon_in_the_pdf_and_for_a_child(documents):
+    assert "Profile: adult" in pdf_text(documents["en"].pdf)
+    assert wording.labelled("profile", "profile.child", "th") == (
+        "กลุ่มบุคคล: เด็ก (อายุต่ำกว่า 18 ปี หรืออาจเป็นเด็ก)"
+    )
+
+
 def test_thai_words_are_not_split_inside_english_cells(documents):
     text = subprocess.run(
         ["pdftotext", "-raw", "-", "-"],
