@@ -360,6 +360,17 @@ def test_spaces_in_chinese_values_are_drawn_as_spaces(
     assert "王 小明" in pdf_text(pdf)
 
 
+def test_the_quoted_wording_renders_without_boxes(thai_agency, score, standard, caplog):
+    """Curly quotes come from the Latin face inside Thai and Lao text."""
+    answers = load_answers("lo-declined.json")
+
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf, _ = render_answers(thai_agency, score, standard, answers, "th")
+
+    assert notdef_warnings(caplog) == []
+    assert "“likely victim”" in " ".join(pdf_text(pdf).split())
+
+
 def dark_pixels(html: str) -> int:
     """How much ink a snippet styled as a document leaves on a 72 dpi page."""
     page = '<link rel="stylesheet" href="static/result.css">' + html
