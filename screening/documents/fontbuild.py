@@ -34,6 +34,16 @@ LATIN_RANGES = [
     (0x25A0, 0x25CF),  # squares and circles
 ]
 
+# Added to GB2312 in the Chinese face. Pango draws a space with the font of
+# the text around it (it never falls back to another font for a space), so a
+# face without U+0020 prints a box for every space inside Chinese text.
+CJK_EXTRA_RANGES = [
+    (0x0020, 0x007E),  # Basic Latin, the space first of all
+    (0x00A0, 0x00A0),  # no-break space
+    (0x3000, 0x303F),  # CJK symbols and punctuation, ideographic space
+    (0xFF00, 0xFFEF),  # half-width and full-width forms
+]
+
 
 def _gb2312_characters() -> list[int]:
     """Every character of GB2312 (levels 1 and 2 and symbols)."""
@@ -84,9 +94,8 @@ def build() -> None:
     """Write every shipped font file and the licence into TARGET."""
     TARGET.mkdir(exist_ok=True)
     latin = [cp for start, end in LATIN_RANGES for cp in range(start, end + 1)]
-    cjk = (
-        _gb2312_characters() + list(range(0x3000, 0x3040)) + list(range(0xFF01, 0xFF5F))
-    )
+    cjk = [cp for start, end in CJK_EXTRA_RANGES for cp in range(start, end + 1)]
+    cjk += _gb2312_characters()
     for weight in WEIGHTS:
         _subset(NOTO / f"NotoSans-{weight}.ttf", TARGET / f"Latin-{weight}.ttf", latin)
         for script in ("Thai", "Lao", "Myanmar", "Khmer"):

@@ -139,6 +139,11 @@ def format_answer(
     return str(answer)
 
 
+def _free_text(text: str) -> Value:
+    """Text as typed, tagged with the language of its script so it wraps well."""
+    return Value(text, render.script_language(text))
+
+
 def _fact_value(
     questionnaire: Questionnaire,
     answers: Mapping[str, Any],
@@ -150,7 +155,7 @@ def _fact_value(
         return None
     answer = answers[question.id]
     if question.type == "text" and answer not in (DONT_KNOW, DECLINED):
-        return Value(str(answer), render.script_language(str(answer)))
+        return _free_text(str(answer))
     return render.distinct(
         (language, format_answer(questionnaire, question, answer, language))
         for language in languages
@@ -194,7 +199,7 @@ def _interview_rows(scored: ScoredAnswers, languages: Sequence[str]) -> tuple[Ro
     questionnaire, answers = scored.questionnaire, scored.answers
     language_name = wording.LANGUAGE_NAMES.get(scored.language, scored.language)
     rows = [
-        Row(render.words("interview_language", languages), Value(language_name, "en"))
+        Row(render.words("interview_language", languages), _free_text(language_name))
     ]
     for fact in ("interview_date", "interview_place"):
         shown = _fact_value(questionnaire, answers, fact, languages)
@@ -282,7 +287,7 @@ def build_context(
         issuer_place=", ".join(
             part for part in (issuer.province, issuer.country) if part
         ),
-        interviewer=options.interviewer,
+        interviewer=_free_text(options.interviewer) if options.interviewer else None,
         issued_on=render.dated(issued_at.astimezone(LOCAL_TIME).date(), languages),
         document_id=document_id,
         questionnaire={

@@ -11,9 +11,12 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import logging
+import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -100,7 +103,7 @@ class DocumentContext:
     reference: str
     issuer_name: str
     issuer_place: str
-    interviewer: str
+    interviewer: Value | None
     issued_on: Words
     document_id: str
     questionnaire: Mapping[str, str]
@@ -131,6 +134,82 @@ def script_language(text: str, default: str = "en") -> str:
     return default
 
 
+ZWSP = "\u200b"
+# (unit, units of the syllable so far, the unit right after or None) ->
+# does this unit close the syllable instead of beginning the next one?
+Coda = Callable[[str, list[str], str | None], bool]
+
+
+def _units(first: int, last: int, stacker: str) -> re.Pattern[str]:
+    """A letter of the block, its marks, and any letter stacked under it."""
+    letters = marks = ""
+    for point in range(first, last + 1):
+        kind = unicodedata.category(chr(point))
+        if kind == "Lo":
+            letters += chr(point)
+        elif kind in ("Mn", "Mc"):
+            marks += chr(point)
+    cluster = f"[{re.escape(letters)}][{re.escape(marks)}]*"
+    return re.compile(f"{cluster}(?:(?<={stacker}){cluster})*")
+
+
+def _myanmar_coda(unit: str, _syllable: list[str], _next: str | None) -> bool:
+    """Burmese marks every final: asat (U+103A, maybe after dot below U+1037),
+    or virama (U+1039) stacking it on the next consonant, kinzi included."""
+    return unit[1:].lstrip("\u1037")[:1] in ("\u103a", "\u1039")
+
+
+# Marks only a Khmer final consonant bears: bantoc, robat, toandakhiat,
+# viriam, atthacan.
+_KHMER_FINAL_MARKS = frozenset("\u17cb\u17cc\u17cd\u17d1\u17dd")
+
+
+def _khmer_coda(unit: str, syllable: list[str], next_unit: str | None) -> bool:
+    """Khmer writes a final with one of those marks, or bare: a lone consonant
+    closes a syllable that has no final yet, unless the next consonant bears
+    such a mark (then it begins that syllable, as in កំ|ពង់)."""
+    if unit[1:2] in _KHMER_FINAL_MARKS:
+        return True
+    bare = len(unit) == 1 and unit <= "\u17a2"
+    return (
+        bare and len(syllable) == 1 and (next_unit or "")[1:2] not in _KHMER_FINAL_MARKS
+    )
+
+
+_SYLLABLES: tuple[tuple[re.Pattern[str], Coda], ...] = (
+    (_units(0x1000, 0x109F, "\u1039"), _myanmar_coda),
+    (_units(0x1780, 0x17FF, "\u17d2"), _khmer_coda),
+)
+
+
+def break_opportunities(text: str) -> str:
+    """Text with a zero-width space between Burmese and Khmer syllables.
+
+    Pango finds no line breaks inside a run of these scripts, and breaking
+    where it must splits syllables (a virama or coeng left at a line end, a
+    final on the next line); these spaces are where such a run wraps (the
+    stylesheet lets it wrap nowhere else). Other scripts are left as they are.
+    """
+    breaks: set[int] = set()
+    for pattern, is_coda in _SYLLABLES:
+        units = list(pattern.finditer(text))
+        syllable: list[str] = []  # the units of the syllable being read
+        for unit, following in zip_longest(units, units[1:]):
+            joined = following is not None and following.start() == unit.end()
+            next_unit = following.group() if following and joined else None
+            if syllable and is_coda(unit.group(), syllable, next_unit):
+                syllable.append(unit.group())
+            else:
+                if syllable:
+                    breaks.add(unit.start())
+                syllable = [unit.group()]
+            if not joined:
+                syllable = []  # a space, a digit or another script comes next
+    return "".join(
+        ZWSP + char if index in breaks else char for index, char in enumerate(text)
+    )
+
+
 def distinct(pairs: Iterable[tuple[str, str]]) -> Words:
     """(language, text) pairs with repeats of the same text dropped."""
     found: list[tuple[str, str]] = []
@@ -143,6 +222,14 @@ def distinct(pairs: Iterable[tuple[str, str]]) -> Words:
 def words(key: str, languages: Sequence[str]) -> Words:
     """Fixed wording in each document language."""
     return distinct((language, wording.text(key, language)) for language in languages)
+
+
+def labelled(label_key: str, value_key: str, languages: Sequence[str]) -> Words:
+    """'Label: value' in each document language."""
+    return distinct(
+        (language, wording.labelled(label_key, value_key, language))
+        for language in languages
+    )
 
 
 def localized(texts: Mapping[str, str], languages: Sequence[str]) -> Words:
@@ -203,6 +290,7 @@ _environment = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_environment.filters["syllables"] = break_opportunities
 
 
 def qr_svg(token: str) -> Markup:
@@ -222,6 +310,7 @@ def render_html(context: DocumentContext) -> str:
     return template.render(
         c=context,
         w=lambda key: words(key, context.languages),
+        labelled=lambda label, value: labelled(label, value, context.languages),
         qr=qr_svg(context.qr_token) if context.qr_token else Markup(""),
         geometry={
             "margin": MARGIN,

@@ -124,7 +124,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "a border irregularly, sex work or using false documents, are indicators of "
         "trafficking. They are no reason to punish, detain or exclude the person.",
         "th": "การกระทำที่บุคคลถูกบังคับให้ทำ เช่น การหลอกลวงทางออนไลน์ "
-        "การข้ามแดนโดยไม่ถูกต้อง การค้าประเวณี หรือการใช้เอกสารปลอม "
+        "การข้ามแดนโดยไม่ถูกต้อง การค้าบริการทางเพศ หรือการใช้เอกสารปลอม "
         "เป็นข้อบ่งชี้ของการค้ามนุษย์ ไม่ใช่เหตุในการลงโทษ กักขัง "
         "หรือตัดสิทธิ์บุคคลนี้",
         "lo": "ການກະທຳທີ່ບຸກຄົນຖືກບັງຄັບໃຫ້ເຮັດ ເຊັ່ນ: ການຕົ້ມຕຸ໋ນທາງອອນລາຍ, "
@@ -199,10 +199,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "lo": "ຄຳຕອບທີ່ບໍ່ຮູ້ ຫຼື ບໍ່ຂໍຕອບ ເຊິ່ງອາດປ່ຽນຜົນການຄັດກອງ",
     },
     "inconclusive": {
-        "en": "Read as yes, these unknown or declined answers would make the result "
-        "likely:",
-        "th": "หากคำตอบที่ไม่ทราบหรือไม่ขอตอบต่อไปนี้เป็น ใช่ ผลจะเป็นน่าจะเป็นผู้เสียหาย:",
-        "lo": "ຖ້າຄຳຕອບທີ່ບໍ່ຮູ້ ຫຼື ບໍ່ຂໍຕອບຕໍ່ໄປນີ້ເປັນ ແມ່ນ ຜົນຈະເປັນ ມີຄວາມເປັນໄປໄດ້ສູງວ່າເປັນຜູ້ຖືກເຄາະຮ້າຍ:",
+        "en": "If the following “unknown” or “declined” answers are taken as “yes”, "
+        "the result would be “likely victim”:",
+        "th": "หากถือว่าคำตอบ “ไม่ทราบ” หรือ “ไม่ขอตอบ” ต่อไปนี้เป็น “ใช่” "
+        "ผลจะเป็น “น่าจะเป็นผู้เสียหาย”:",
+        "lo": "ຖ້າຖືວ່າຄຳຕອບ “ບໍ່ຮູ້” ຫຼື “ບໍ່ຂໍຕອບ” ຕໍ່ໄປນີ້ເປັນ “ແມ່ນ”, "
+        "ຜົນຈະເປັນ “ມີຄວາມເປັນໄປໄດ້ສູງວ່າເປັນຜູ້ຖືກເຄາະຮ້າຍ”:",
     },
     "state.unknown": {"en": "unknown", "th": "ไม่ทราบ", "lo": "ບໍ່ຮູ້"},
     "state.declined": {
@@ -328,6 +330,15 @@ def text(key: str, language: str) -> str:
     """The fixed wording for key in a language, English when it has none."""
     entry = TEXTS[key]
     return entry.get(language) or entry["en"]
+
+
+def labelled(label_key: str, value_key: str, language: str) -> str:
+    """'Label: value' in one language.
+
+    Thai and Lao write it as the web pages do (ผู้สัมภาษณ์: ..., ຜູ້ສຳພາດ: ...):
+    the colon right after the label and a space before the value, as in English.
+    """
+    return f"{text(label_key, language)}: {text(value_key, language)}"
 
 
 def document_languages(interview: str, second: str | None) -> tuple[str, ...]:

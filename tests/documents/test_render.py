@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
+import logging
+import re
 import subprocess
+import unicodedata
 
 import pytest
+from PIL import Image
 
 from screening.documents import render, wording
-from screening.documents.issue import IssueOptions
+from screening.documents.issue import MAX_LABEL_CHARACTERS, IssueOptions
 
 from .conftest import THAI_AGENCY, load_answers
 
@@ -35,6 +40,21 @@ SCRIPT_SAMPLES = {
         "interview_place": "西双版纳傣族自治州勐腊县磨憨口岸",
         "interpreter_language": "zh",
     },
+    "my-long": {
+        "full_name": "မောင်သင်္ဘောနှစ်လိပ်ပြာကျော်စွာမြဝတီမြို့ခိုလှုံရာစခန်း" * 3,
+        "interview_place": "ပစ္စည်းသင့်ကျွန်ုပ်တို့မြဝတီမြို့ခိုလှုံရာစခန်း" * 4,
+        "interpreter_language": "my",
+    },
+    "km-long": {
+        "full_name": "ព្រះរាជាណាចក្រកម្ពុជាក្សត្រិយ៍កំពង់ចាម" * 3,
+        "interview_place": "ច្រកព្រំដែនអន្តរជាតិប៉ោយប៉ែតខេត្តបន្ទាយមានជ័យ" * 4,
+        "interpreter_language": "km",
+    },
+    "zh-long": {
+        "full_name": "王 小明 " * 12,
+        "interview_place": "西双版纳傣族自治州 勐腊县 磨憨口岸（中老边境）" * 5,
+        "interpreter_language": "zh",
+    },
     "lo-long": {
         "full_name": "ນາງບົວພັນສີສຸວັນວົງສາພັນທະວົງໄຊຍະເສດຖາທິລາດ",
         "interview_place": "ສູນຊ່ວຍເຫຼືອຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດເຂດເສດຖະກິດພິເສດສາມຫຼ່ຽມຄຳແຂວງບໍ່ແກ້ວ",
@@ -43,10 +63,12 @@ SCRIPT_SAMPLES = {
 }
 
 
-def render_answers(agency, score, standard, answers, second="lo"):
+def render_answers(agency, score, standard, answers, second="lo", interviewer=""):
     fetcher = render.PackageOnlyFetcher()
     context, _, _ = agency.issuer.prepare(
-        score(answers), standard, IssueOptions(second_language=second)
+        score(answers),
+        standard,
+        IssueOptions(second_language=second, interviewer=interviewer),
     )
     pdf = render.render_pdf(render.render_html(context), fetcher=fetcher)
     return pdf, fetcher
@@ -197,6 +219,37 @@ def test_each_dimension_verdict_is_in_every_language_of_the_document(
             assert shown and html.count(words) >= count, (key, language)
 
 
+@pytest.mark.parametrize(
+    ("example", "second", "shown"),
+    [
+        (
+            "th-scam-compound.json",
+            "lo",
+            "กลุ่มบุคคล: ผู้ใหญ่ · ກຸ່ມບຸກຄົນ: ຜູ້ໃຫຍ່ · Profile: adult",
+        ),
+        ("lo-declined.json", "th", "ກຸ່ມບຸກຄົນ: ຜູ້ໃຫຍ່ · กลุ่มบุคคล: ผู้ใหญ่ · Profile: adult"),
+        ("en-factory.json", "th", "Profile: adult · กลุ่มบุคคล: ผู้ใหญ่"),
+    ],
+)
+def test_the_profile_reads_label_colon_value_in_every_language(
+    example, second, shown, thai_agency, score, standard
+):
+    context, _, _ = thai_agency.issuer.prepare(
+        score(load_answers(example)), standard, IssueOptions(second_language=second)
+    )
+    html = render.render_html(context)
+    paragraph = html[html.index("<p>") : html.index("</p>")]
+
+    assert re.sub("<[^>]+>", "", paragraph) == shown
+
+
+def test_the_profile_has_its_colon_in_the_pdf_and_for_a_child(documents):
+    assert "Profile: adult" in pdf_text(documents["en"].pdf)
+    assert wording.labelled("profile", "profile.child", "th") == (
+        "กลุ่มบุคคล: เด็ก (อายุต่ำกว่า 18 ปี หรืออาจเป็นเด็ก)"
+    )
+
+
 def test_thai_words_are_not_split_inside_english_cells(documents):
     text = subprocess.run(
         ["pdftotext", "-raw", "-", "-"],
@@ -265,7 +318,7 @@ def test_the_document_carries_versions_hash_interviewer_and_non_punishment(
 def test_samples_in_other_scripts_render_to_pngs_to_look_at(
     sample, thai_agency, score, standard, artifacts
 ):
-    language = "th" if sample == "lo-long" else "en"
+    language = "en" if sample in ("my", "km", "zh") else "th"
     answers = with_answers(
         "en-factory.json", interpreter_used="yes", **SCRIPT_SAMPLES[sample]
     )
@@ -279,6 +332,69 @@ def test_samples_in_other_scripts_render_to_pngs_to_look_at(
     assert fetcher.refused == []
 
 
+def notdef_warnings(caplog) -> list[str]:
+    """What WeasyPrint logged about characters it drew as a box."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "weasyprint" and ".notdef" in record.getMessage()
+    ]
+
+
+def test_spaces_in_chinese_values_are_drawn_as_spaces(
+    thai_agency, score, standard, caplog
+):
+    """Pango draws a space with the face of the text before it, here Chinese."""
+    answers = with_answers(
+        "en-factory.json",
+        full_name="王 小明",
+        interview_place="西双版纳 勐腊县\u00a0磨憨口岸 （2026年）",
+    )
+
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf, _ = render_answers(
+            thai_agency, score, standard, answers, interviewer="李 华"
+        )
+
+    assert notdef_warnings(caplog) == []
+    assert "王 小明" in pdf_text(pdf)
+
+
+def test_the_quoted_wording_renders_without_boxes(thai_agency, score, standard, caplog):
+    """Curly quotes come from the Latin face inside Thai and Lao text."""
+    answers = load_answers("lo-declined.json")
+
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf, _ = render_answers(thai_agency, score, standard, answers, "th")
+
+    assert notdef_warnings(caplog) == []
+    assert "“likely victim”" in " ".join(pdf_text(pdf).split())
+
+
+def dark_pixels(html: str) -> int:
+    """How much ink a snippet styled as a document leaves on a 72 dpi page."""
+    page = '<link rel="stylesheet" href="static/result.css">' + html
+    png = subprocess.run(
+        ["pdftoppm", "-r", "72", "-gray", "-png", "-singlefile", "-"],
+        input=render.render_pdf(page),
+        capture_output=True,
+        check=True,
+    ).stdout
+    return sum(Image.open(io.BytesIO(png)).convert("L").histogram()[:128])
+
+
+@pytest.mark.parametrize(
+    ("language", "letter"),
+    [("zh", "王"), ("th", "ก"), ("lo", "ກ"), ("my", "က"), ("km", "ក"), ("en", "H")],
+)
+def test_a_space_inside_each_script_leaves_no_ink(language, letter):
+    """A box for a missing space glyph would add ink between the letters."""
+    paragraph = f'<p lang="{language}" style="font-size: 24pt">{{}}</p>'
+    spaced = paragraph.format(f"{letter} {letter}\u00a0{letter}")
+
+    assert dark_pixels(spaced) <= dark_pixels(paragraph.format(letter * 3)) * 1.1
+
+
 @pytest.mark.parametrize("language", ["th", "lo", "en"])
 def test_issued_documents_render_to_at_most_three_pages_kept_as_pngs(
     language, document_files, artifacts
@@ -288,31 +404,141 @@ def test_issued_documents_render_to_at_most_three_pages_kept_as_pngs(
     assert page_count(document_files[language].read_bytes()) <= 3
 
 
+def laid_out_lines(html: str) -> list[str]:
+    """The text of every line WeasyPrint laid out, on every page."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+
+    fonts = render._shared_fonts()
+    document = HTML(
+        string=html, base_url=render.BASE_URL, url_fetcher=fonts.fetcher.fetcher
+    ).render(stylesheets=[fonts.stylesheet], font_config=fonts.config)
+    return [
+        "".join(text.text for text in line.descendants() if isinstance(text, TextBox))
+        for page in document.pages
+        for line in page._page_box.descendants()
+        if isinstance(line, LineBox)
+    ]
+
+
+def torn(line: str) -> bool:
+    """Does a laid-out line split a Burmese or Khmer syllable at either end?
+
+    It may not end on a virama or coeng (the consonant stacked under it went
+    to the next line), nor start with a combining mark or with a final
+    consonant (with asat, or a mark only Khmer finals bear) torn from the
+    rest of its syllable.
+    """
+    line = line.strip(" \u200b")
+    return bool(line) and (
+        line.endswith(("\u1039", "\u17d2"))
+        or unicodedata.category(line[0]) in ("Mn", "Mc")
+        or re.match("^.\u1037*[\u103a\u1039]|^.[\u17cb-\u17cd\u17d1\u17dd]", line)
+        is not None
+    )
+
+
+def test_the_torn_syllable_check_sees_what_the_review_found():
+    for line in ("ព្", "္ဘော", "စ်", "ပ်", "ង់", "យ៍", "ះ"):
+        assert torn(line), line
+    for line in ("သင်္ဘော", "နှစ်", "လိပ်", "ព្រះ", "ក្សត្រិយ៍", "កំពង់ ", "ສູນ", ""):
+        assert not torn(line), line
+
+
 @pytest.mark.parametrize(
-    "run",
+    ("text", "syllables"),
     [
-        "ສູນຊ່ວຍເຫຼືອຜູ້ເຄາະຮ້າຍ" * 12,
-        "ច្រកព្រំដែនអន្តរជាតិ" * 12,
-        "မြဝတီမြို့ခိုလှုံရာစခန်း" * 12,
-        "ศูนย์คุ้มครองคนไร้ที่พึ่งจังหวัดเชียงราย" * 12,
-        "https://example.invalid/" + "x" * 300,
+        ("သင်္ဘော", "သင်္ဘော"),  # kinzi: the consonant under it stays with it
+        ("နှစ်လိပ်ပြာ", "နှစ်|လိပ်|ပြာ"),  # a final with asat closes its syllable
+        ("သင့်ပစ္စည်း", "သင့်|ပစ္စည်း"),  # dot below before asat; a stack
+        ("မောင်မောင် ကျော်စွာ", "မောင်|မောင် ကျော်|စွာ"),
+        ("ព្រះរាជ", "ព្រះ|រាជ"),  # coeng: the subscript stays with its base
+        ("ក្សត្រិយ៍", "ក្ស|ត្រិយ៍"),  # toandakhiat marks a final
+        ("កំពង់ចាម", "កំ|ពង់|ចាម"),  # bantoc; a bare final
+        ("សារព័ត៌មាន", "សារ|ព័ត៌|មាន"),
+        ("ນາງ ບົວພັນ, ผู้เสียหาย, 王小明 Ko", "ນາງ ບົວພັນ, ผู้เสียหาย, 王小明 Ko"),
+        ("Ko ကျော် (ចាន់)", "Ko ကျော် (ចាន់)"),
+    ],
+)
+def test_break_opportunities_fall_between_syllables(text, syllables):
+    broken = render.break_opportunities(text)
+
+    assert broken.replace(render.ZWSP, "|") == syllables
+    assert render.break_opportunities(broken) == broken
+
+
+@pytest.mark.parametrize(
+    ("interviewer", "language"),
+    [
+        ("សុខ ចាន់ធីតា", "km"),
+        ("မောင်မောင်", "my"),
+        ("ນາງ ບົວພັນ", "lo"),
+        ("Interviewer 12", "en"),
+        ("สมชาย ใจดี", "th"),
+    ],
+)
+def test_the_interviewer_is_tagged_with_the_language_of_its_script(
+    interviewer, language, thai_agency, score, standard
+):
+    """Not with the document's language: the wrapping rules follow the tag."""
+    context, _, _ = thai_agency.issuer.prepare(
+        score(load_answers("th-scam-compound.json")),
+        standard,
+        IssueOptions(second_language="lo", interviewer=interviewer),
+    )
+    html = render.render_html(context)
+
+    shown = render.break_opportunities(interviewer)
+    assert f'<td><span lang="{language}">{shown}</span></td>' in html
+
+
+@pytest.mark.parametrize(
+    ("word", "times"),
+    [
+        ("ສູນຊ່ວຍເຫຼືອຜູ້ເຄາະຮ້າຍ", 12),
+        ("ច្រកព្រំដែនអន្តរជាតិព្រះក្សត្រិយ៍កំពង់", 8),
+        ("မြဝတီမြို့ခိုလှုံရာစခန်းသင်္ဘောနှစ်လိပ်", 8),
+        ("ศูนย์คุ้มครองคนไร้ที่พึ่งจังหวัดเชียงราย", 12),
+        ("https://example.invalid/" + "x" * 300, 1),
     ],
     ids=["lao", "khmer", "burmese", "thai", "latin"],
 )
 def test_long_runs_without_spaces_wrap_inside_the_page(
-    run, thai_agency, score, standard
+    word, times, thai_agency, score, standard
 ):
-    answers = with_answers("en-factory.json", interview_place=run, full_name=run)
-    pdf, _ = render_answers(thai_agency, score, standard, answers)
+    """In a Thai document, so a value tagged with its language wraps its way."""
+    run = word * times
+    # The same run after one or two more letters ends its lines elsewhere.
+    answers = with_answers(
+        "en-factory.json",
+        full_name=run,
+        interview_place=run[0] + run,
+        document_number=run[0] * 2 + run,
+    )
+    answers["language"] = "th"
+    interviewer = word * (MAX_LABEL_CHARACTERS // len(word)) or word[:200]
+    context, _, _ = thai_agency.issuer.prepare(
+        score(answers),
+        standard,
+        IssueOptions(second_language="lo", interviewer=interviewer),
+    )
+    html = render.render_html(context)
     boxes = subprocess.run(
-        ["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True
+        ["pdftotext", "-bbox", "-", "-"],
+        input=render.render_pdf(html),
+        capture_output=True,
+        check=True,
     ).stdout.decode()
     right_edges = [
         float(part.split('"')[1]) for part in boxes.split() if part.startswith("xMax=")
     ]
     page_right = (render.PAGE_WIDTH - render.MARGIN) * render.POINTS_PER_MM
+    lines = laid_out_lines(html)
+    pieces = [line.replace("\u200b", "").strip() for line in lines]
 
     assert max(right_edges) <= page_right + 1
+    assert len([piece for piece in pieces if piece and piece in run]) >= 8  # wrapped
+    assert [line for line in lines if torn(line)] == []
 
 
 def test_the_same_html_renders_to_the_same_bytes():
@@ -346,6 +572,64 @@ def page_one_boxes(html: str):
         string=html, base_url=render.BASE_URL, url_fetcher=fonts.fetcher.fetcher
     ).render(stylesheets=[fonts.stylesheet], font_config=fonts.config)
     return list(document.pages[0]._page_box.descendants())
+
+
+def laid_out_pages(html: str) -> list:
+    """Each page's page box, as WeasyPrint laid the HTML out."""
+    from weasyprint import HTML
+
+    fonts = render._shared_fonts()
+    document = HTML(
+        string=html, base_url=render.BASE_URL, url_fetcher=fonts.fetcher.fetcher
+    ).render(stylesheets=[fonts.stylesheet], font_config=fonts.config)
+    return [page._page_box for page in document.pages]
+
+
+@pytest.fixture(scope="module")
+def english_html(thai_agency, score, standard) -> str:
+    context, _, _ = thai_agency.issuer.prepare(
+        score(load_answers("en-factory.json")),
+        standard,
+        IssueOptions(second_language="th", interviewer="Interviewer 7"),
+    )
+    return render.render_html(context)
+
+
+@pytest.mark.parametrize("shift", range(0, 40, 4))
+def test_no_heading_or_fact_table_row_is_left_at_the_foot_of_a_page(
+    shift, english_html
+):
+    """Pushed down by a few millimetres, the page breaks fall elsewhere."""
+    from weasyprint.formatting_structure.boxes import TableBox
+
+    spacer = f'<body><div style="height: {shift}mm"></div>'
+    pages = laid_out_pages(english_html.replace("<body>", spacer, 1))
+    last_blocks, tables = [], {}
+    for number, page in enumerate(pages):
+        body = page.children[0].children[0]
+        last_blocks.append(body.children[-1].element_tag)
+        for box in page.descendants():
+            if isinstance(box, TableBox) and "facts" in box.element.get("class", ""):
+                tables.setdefault(box.element, set()).add(number)
+
+    assert len(pages) >= 2
+    assert "h2" not in last_blocks
+    assert [sorted(found) for found in tables.values() if len(found) > 1] == []
+
+
+def test_the_notes_under_tables_stand_clear_of_their_last_row(english_html):
+    gaps = []
+    for page in laid_out_pages(english_html):
+        body = page.children[0].children[0]
+        for table, note in zip(body.children, body.children[1:], strict=False):
+            if table.element_tag == "table" and "small" in note.element.get(
+                "class", ""
+            ):
+                table_bottom = table.border_box_y() + table.border_height()
+                gaps.append((note.border_box_y() - table_bottom) / 96 * 25.4)
+
+    assert gaps  # the verify note under the last table at least
+    assert min(gaps) >= 1  # millimetres
 
 
 @pytest.mark.parametrize(
