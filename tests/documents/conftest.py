@@ -213,9 +213,12 @@ def document_files(documents, tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
-    """Where rendered pages are kept for people to look at (not committed)."""
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir()
+    """Where rendered pages are kept for people to look at (not committed).
+
+    Each test writes its own file names; nothing is cleared, since test
+    workers running side by side (and the browser tests) write here too.
+    """
+    ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
 
 
