@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import logging
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,9 +34,19 @@ log = logging.getLogger(__name__)
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_BYTES = 15 * 1024 * 1024
+MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel phone photo, once decoded
 MAX_ATTACHMENT_BYTES = 256 * 1024
 MAX_EMBEDDED_FILES = 32
 MAX_NAME_TREE_DEPTH = 8
+# Our documents have one form field and a name tree of one node; these caps
+# leave room for any honest PDF while keeping every walk short.
+MAX_FORM_NODES = 64
+MAX_NAME_TREE_NODES = 64
+# Our signature is about 3,000 hex digits (more with a timestamp). pyHanko
+# parses a hex string at some 90 bytes of memory a digit: a 10 MB one would
+# take a gigabyte, so a longer run of hex digits is refused unread.
+MAX_HEX_STRING = 64 * 1024
+LONG_HEX_STRING = re.compile(rb"<[0-9A-Fa-f\s]{%d}" % MAX_HEX_STRING)
 CLOCK_SKEW = dt.timedelta(minutes=10)
 CHECKS = (
     "signature_intact",
@@ -163,21 +174,72 @@ def _stream_content(stream: Any) -> bytes | None:
     return data if len(data) <= MAX_ATTACHMENT_BYTES else None
 
 
+def _visit_once(item: Any, seen: set[tuple[int, int]]) -> Any:
+    """The object behind ``item``, or None when that object was reached before.
+
+    A tree whose nodes list the same child again and again has few objects
+    but more paths than any walk can finish: each object is visited once.
+    """
+    from pyhanko.pdf_utils.generic import IndirectObject
+
+    if isinstance(item, IndirectObject):
+        key = (item.idnum, item.generation)
+        if key in seen:
+            return None
+        seen.add(key)
+        return item.get_object()
+    return item
+
+
+def _form_is_a_small_tree(reader: Any) -> bool:
+    """Do the form fields make a tree of at most MAX_FORM_NODES nodes?
+
+    pyHanko looks for signatures along every path of the field tree, so a
+    2 KB file of fields listing each other ten times would keep it busy for
+    ever. Fields are a tree; anything else is refused before pyHanko looks.
+    """
+    from pyhanko.pdf_utils.generic import ArrayObject, DictionaryObject
+
+    form = reader.root.get("/AcroForm")
+    if form is None:
+        return True
+    form = form.get_object()
+    if not isinstance(form, DictionaryObject) or "/Fields" not in form:
+        return True
+    seen: set[tuple[int, int]] = set()
+    stack = [form.raw_get("/Fields")]
+    visited = 0
+    while stack:
+        node = _visit_once(stack.pop(), seen)
+        visited += 1
+        if node is None or visited > MAX_FORM_NODES:
+            return False
+        if isinstance(node, ArrayObject):
+            stack.extend(node.raw_get(index) for index in range(len(node)))
+        elif isinstance(node, DictionaryObject) and "/Kids" in node:
+            stack.append(node.raw_get("/Kids"))
+    return True
+
+
 def _embedded_files(reader: Any) -> Iterator[tuple[str, bytes]]:
     """(name, content) of each embedded file, from the document's name tree."""
     names = reader.root.get("/Names")
-    tree = names.get("/EmbeddedFiles") if names is not None else None
+    tree = names.raw_get("/EmbeddedFiles") if names is not None else None
     stack = [(tree, 0)] if tree is not None else []
-    seen = 0
-    while stack and seen < MAX_EMBEDDED_FILES:
-        node, depth = stack.pop()
-        node = node.get_object()
-        if depth > MAX_NAME_TREE_DEPTH:
+    found = nodes = 0
+    seen: set[tuple[int, int]] = set()
+    while stack and found < MAX_EMBEDDED_FILES and nodes < MAX_NAME_TREE_NODES:
+        item, depth = stack.pop()
+        node = _visit_once(item, seen)
+        nodes += 1
+        if node is None or depth > MAX_NAME_TREE_DEPTH:
             continue
-        stack.extend((kid, depth + 1) for kid in node.get("/Kids", ()))
+        kids = node.get("/Kids")
+        if kids is not None:
+            stack.extend((kid, depth + 1) for kid in kids.iterate())  # unresolved
         pairs = list(node.get("/Names", ()))
         for index in range(0, len(pairs) - 1, 2):
-            seen += 1
+            found += 1
             stream = pairs[index + 1].get_object().get("/EF", {}).get("/F")
             data = _stream_content(stream.get_object()) if stream is not None else None
             if data is not None:
@@ -248,12 +310,16 @@ def _verify_document(
         return _unreadable("input.too_large")
     if b"%PDF-" not in data[:1024]:
         return _unreadable("input.not_pdf")
+    if LONG_HEX_STRING.search(data):
+        return _unreadable("input.damaged")
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if reader.encrypted:
             return _unreadable("input.encrypted")
+        if not _form_is_a_small_tree(reader):
+            return _unreadable("input.damaged")
         signatures = reader.embedded_signatures
     except Exception:
         return _unreadable("input.damaged")
@@ -663,7 +729,9 @@ def decode_qr_image(image: bytes) -> list[str]:
 
     try:
         with Image.open(io.BytesIO(image)) as opened:
-            opened.draft("L", (2400, 2400))
+            opened.draft("L", (2400, 2400))  # JPEG decodes at a reduced size
+            if opened.width * opened.height > MAX_IMAGE_PIXELS:
+                return []  # a small file can unpack to gigabytes of pixels
             picture = opened.convert("L")
             picture.thumbnail((2400, 2400))
     except Exception:  # any undecodable image is simply "no QR code found"
