@@ -54,7 +54,7 @@ system-packages:
 	fi
 
 compile-catalogs: | $(VENV)/bin/python
-	$(BIN)/pybabel compile -d translations >/dev/null
+	$(BIN)/pybabel -q compile -d translations
 
 # For developers: after changing interface text, refresh the catalogs, then
 # translate what is new in translations/*/LC_MESSAGES/messages.po.

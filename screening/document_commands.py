@@ -248,37 +248,68 @@ def trust_export(output: str | None) -> None:
 
 @trust_group.command("import")
 @click.argument("file")
-def trust_import(file: str) -> None:
-    """Trust the certificates in a counterpart's bundle (all of them, or none).
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="Trust the new certificates without asking (after checking them).",
+)
+def trust_import(file: str, yes: bool) -> None:
+    """Trust the signing certificates in a counterpart's bundle (all, or none).
 
     The bundle forms a new issuer group, or joins the group that holds one
-    of its certificates already. Compare the fingerprints printed with the
-    ones the agency reads to you.
+    of its certificates already. Each certificate is listed with its
+    fingerprint first: compare the new ones with the fingerprints the
+    agency reads to you, then answer yes (or pass --yes).
     """
     session = db.session()
     agency = _agency(session)
     data = _read_input(file, trust.MAX_IMPORT_BYTES)
     try:
-        imported = trust_store.import_trust_bundle(session, data, _instance())
+        plan = trust_store.plan_trust_bundle(session, data, _instance())
+    except trust.TrustError as error:
+        raise click.ClickException(str(error)) from None
+    if plan.joined:
+        click.echo(f"joins issuer group {plan.group_id}: {plan.group_name}")
+    else:
+        click.echo(f"forms a new issuer group: {plan.group_name}")
+    for item in plan.certificates:
+        click.echo(f"  {'new  ' if item.new else 'known'} {item.sha256} {item.subject}")
+    if plan.left_out:
+        click.echo(
+            f"{plan.left_out} CA certificate(s) left out: only signing "
+            "certificates are trusted, never a CA that vouches for others"
+        )
+    if not plan.added:
+        click.echo("every certificate is trusted already: nothing changed")
+        return
+    if not yes and not _confirmed(f"Trust the {len(plan.added)} new certificate(s)?"):
+        raise click.ClickException(
+            "nothing imported: answer yes, or pass --yes once the fingerprints match"
+        )
+    try:
+        imported = trust_store.import_trust_bundle(
+            session, data, _instance(), expect=frozenset(plan.added)
+        )
     except trust.TrustError as error:
         raise click.ClickException(str(error)) from None
     _audit(
         session,
         "trust.import",
         agency,
-        detail=f"group {imported.group_id}, {BY_COMMAND}",
+        detail=f"{imported.audit_detail()}, {BY_COMMAND}"[:500],
     )
     session.commit()
-    joined = "joined" if imported.joined else "new"
-    click.echo(f"issuer group {imported.group_id} ({joined}): {imported.group_name}")
-    for item in imported.certificates:
-        click.echo(f"  {'new  ' if item.new else 'known'} {item.sha256} {item.subject}")
-    click.echo(f"{len(imported.added)} new certificate(s) trusted")
-    if imported.left_out:
-        click.echo(
-            f"{imported.left_out} CA certificate(s) left out: only signing "
-            "certificates are trusted, never a CA that vouches for others"
-        )
+    click.echo(
+        f"{len(imported.added)} new certificate(s) trusted in issuer group "
+        f"{imported.group_id}"
+    )
+
+
+def _confirmed(question: str) -> bool:
+    try:
+        return click.confirm(question)
+    except click.Abort:  # no terminal to answer from
+        return False
 
 
 @trust_group.command("list")

@@ -63,6 +63,10 @@ TRUST_PROBLEMS = {
         "is never trusted on its own: ask the agency for its own trust bundle."
     ),
     "busy": N_("Another import changed the trust at the same moment. Try again."),
+    "changed": N_(
+        "The trust changed since you checked this bundle, so it was not imported. "
+        "Import the bundle again and check its certificates once more."
+    ),
     "not_list": N_("This is not a signed revocation list."),
     "bad_entry": N_(
         "Entry %(entry)d of the list is not a valid revocation. The list was not "

@@ -160,22 +160,54 @@ def export_bundle() -> ResponseReturnValue:
 @require_role("administrator")
 @upload_limit(IMPORT_LIMIT)
 def import_bundle() -> ResponseReturnValue:
+    """Show what a bundle would trust; nothing is trusted before confirmation."""
     data = _uploaded("bundle")
     if data is None:
         return _back()
+    try:
+        plan = trust_store.plan_trust_bundle(
+            db.session(), data, settings().instance_path
+        )
+        signing = [
+            certificate
+            for certificate in trust.read_trust_bundle(data)
+            if trust.signs_documents(certificate)
+        ]
+    except trust.TrustError as error:
+        flash(trust_problem(error), "error")
+        return _back()
+    if not plan.added:
+        flash(gettext("Every certificate in this bundle is trusted already."), "info")
+        return _back()
+    return render_template(
+        "admin/trust_bundle.html",
+        plan=plan,
+        certificates=b"".join(map(keys.certificate_pem, signing)).decode("ascii"),
+        expected=",".join(sorted(plan.added)),
+    )
+
+
+@bp.post("/trust/bundle/confirm")
+@require_role("administrator")
+@upload_limit(IMPORT_LIMIT)
+def confirm_bundle() -> ResponseReturnValue:
+    """Trust the certificates the administrator checked, and only those."""
+    data = request.form.get("certificates", "").encode("utf-8", "replace")
+    expected = frozenset(request.form.get("expected", "").split(","))
     session = db.session()
     try:
         imported = trust_store.import_trust_bundle(
-            session, data, settings().instance_path, user=current_user
+            session,
+            data,
+            settings().instance_path,
+            user=current_user,
+            expect=expected,
         )
     except trust.TrustError as error:
         session.rollback()
         flash(trust_problem(error), "error")
         return _back()
-    _audit(
-        "trust.import",
-        detail=f"group {imported.group_id}, {len(imported.added)} new",
-    )
+    _audit("trust.import", detail=imported.audit_detail())
     session.commit()
     _announce_bundle(imported)
     return _back()

@@ -17,7 +17,7 @@ No Flask here: functions take the database session and the instance folder.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +49,13 @@ class ImportedCertificate:
 
 @dataclass(frozen=True)
 class BundleImport:
-    """What importing a bundle did: the group it formed or joined, its certificates."""
+    """What importing a bundle does: the group it forms or joins, its certificates.
 
-    group_id: int
+    Before the import (``plan_trust_bundle``) a bundle that forms a new group
+    has no ``group_id`` yet.
+    """
+
+    group_id: int | None
     group_name: str
     joined: bool
     certificates: tuple[ImportedCertificate, ...]
@@ -60,6 +64,18 @@ class BundleImport:
     @property
     def added(self) -> list[str]:
         return [item.sha256 for item in self.certificates if item.new]
+
+    def audit_detail(self) -> str:
+        """The group and the fingerprint of each new certificate, for the audit."""
+        detail = f"group {self.group_id}, {len(self.added)} new"
+        for index, sha256 in enumerate(self.added):
+            if len(detail) + len(sha256) + 40 > AUDIT_DETAIL_CHARS:
+                return f"{detail} and {len(self.added) - index} more"
+            detail += f"{':' if index == 0 else ','} {sha256}"
+        return detail
+
+
+AUDIT_DETAIL_CHARS = 500
 
 
 def trusted_issuers(session: Session) -> list[TrustedCertificate]:
@@ -73,35 +89,55 @@ def trusted_issuers(session: Session) -> list[TrustedCertificate]:
     )
 
 
+def plan_trust_bundle(session: Session, data: bytes, instance: Path) -> BundleImport:
+    """What importing the bundle would do, writing nothing. Raise TrustError.
+
+    The administrator sees this first and compares each new fingerprint
+    with the agency before trusting it: a bundle that holds a trusted
+    certificate joins that agency's group, so a stranger's certificate
+    placed beside a genuine one must not slip in unseen.
+    """
+    certificates = trust.read_trust_bundle(data)
+    return _plan(session, certificates, _own(instance))
+
+
 def import_trust_bundle(
-    session: Session, data: bytes, instance: Path, *, user: User | None = None
+    session: Session,
+    data: bytes,
+    instance: Path,
+    *,
+    user: User | None = None,
+    expect: frozenset[str] | None = None,
 ) -> BundleImport:
     """Pin every signing certificate of a counterpart's bundle, or none.
 
     The whole bundle is checked before anything is written, and written in
     one savepoint: a refused bundle trusts none of its certificates. CA
     certificates in it are left out: they would vouch for every certificate
-    they issued (``trust.signs_documents``). Raise TrustError.
+    they issued (``trust.signs_documents``). With ``expect``, the
+    fingerprints the administrator saw as new and confirmed, a bundle that
+    would now add any other set is refused. Raise TrustError.
     """
     certificates = trust.read_trust_bundle(data)
-    own = {fingerprint(certificate) for certificate in own_certificates(instance)}
+    own = _own(instance)
     try:
-        return _store_bundle(session, certificates, own, user)
+        return _store_bundle(session, certificates, own, user, expect)
     except IntegrityError:
         pass  # another worker stored a certificate of it a moment ago: join it
     try:
-        return _store_bundle(session, certificates, own, user)
+        return _store_bundle(session, certificates, own, user, expect)
     except IntegrityError:
         raise trust.TrustError(
             "another import changed the trust at the same moment: try again", "busy"
         ) from None
 
 
-def _store_bundle(
-    session: Session,
-    certificates: list[x509.Certificate],
-    own: set[str],
-    user: User | None,
+def _own(instance: Path) -> set[str]:
+    return {fingerprint(certificate) for certificate in own_certificates(instance)}
+
+
+def _plan(
+    session: Session, certificates: list[x509.Certificate], own: set[str]
 ) -> BundleImport:
     signing = [c for c in certificates if trust.signs_documents(c)]
     by_fingerprint = {fingerprint(c): c for c in signing}
@@ -116,24 +152,11 @@ def _store_bundle(
     joined = trust.bundle_group(
         signing, {sha256: str(group) for sha256, group in known.items()}, own
     )
-    with session.begin_nested():
-        group = session.get(IssuerGroup, int(joined)) if joined else None
-        if group is None:
-            group = IssuerGroup(
-                name=signing[0].subject.rfc4514_string()[:500],
-                created_at=utcnow(),
-                created_by_id=user.id if user is not None else None,
-            )
-            session.add(group)
-            session.flush()
-        for sha256, certificate in by_fingerprint.items():
-            if sha256 not in known:
-                session.add(_certificate_row(certificate, group, user))
-        session.flush()
-    imported = BundleImport(
-        group.id,
-        group.name,
-        joined is not None,
+    group = session.get(IssuerGroup, int(joined)) if joined else None
+    return BundleImport(
+        group.id if group is not None else None,
+        group.name if group is not None else _group_name(signing[0]),
+        group is not None,
         tuple(
             ImportedCertificate(
                 sha256, certificate.subject.rfc4514_string(), sha256 not in known
@@ -142,6 +165,41 @@ def _store_bundle(
         ),
         left_out=len(certificates) - len(signing),
     )
+
+
+def _group_name(certificate: x509.Certificate) -> str:
+    return certificate.subject.rfc4514_string()[:500]
+
+
+def _store_bundle(
+    session: Session,
+    certificates: list[x509.Certificate],
+    own: set[str],
+    user: User | None,
+    expect: frozenset[str] | None,
+) -> BundleImport:
+    plan = _plan(session, certificates, own)
+    if expect is not None and set(plan.added) != expect:
+        raise trust.TrustError(
+            "the bundle would now trust other certificates than the ones "
+            "confirmed: look at it again",
+            "changed",
+        )
+    by_fingerprint = {fingerprint(c): c for c in certificates}
+    with session.begin_nested():
+        group = session.get(IssuerGroup, plan.group_id) if plan.group_id else None
+        if group is None:
+            group = IssuerGroup(
+                name=plan.group_name,
+                created_at=utcnow(),
+                created_by_id=user.id if user is not None else None,
+            )
+            session.add(group)
+            session.flush()
+        for sha256 in plan.added:
+            session.add(_certificate_row(by_fingerprint[sha256], group, user))
+        session.flush()
+    imported = replace(plan, group_id=group.id, group_name=group.name)
     log.info(
         "trust bundle imported into issuer group %d: %d new certificate(s)",
         group.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 from typing import Any
 
@@ -173,4 +174,28 @@ def signed(band: str = "likely", pdf: bytes = b"%PDF-1.7 signed") -> Any:
         token="GMS1:",
         languages=("th", "lo", "en"),
         issued_at=dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC),
+    )
+
+
+HIDDEN = re.compile(
+    r'<input type="hidden" name="(certificates|expected)" value="([^"]*)"'
+)
+
+
+def trust_bundle(browser: Browser, bundle: bytes) -> tuple[str, Any]:
+    """Import a trust bundle as an administrator does: upload, check, confirm.
+
+    Returns the page that lists the certificates for checking, and the
+    response to the confirmation (the trust screen, redirects followed).
+    """
+    check = browser.post(
+        "/admin/trust/bundle",
+        {"bundle": (io.BytesIO(bundle), "bundle.pem")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    fields = {name: html.unescape(value) for name, value in HIDDEN.findall(check)}
+    assert set(fields) == {"certificates", "expected"}, check
+    return check, browser.post(
+        "/admin/trust/bundle/confirm", fields, follow_redirects=True
     )

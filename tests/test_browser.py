@@ -572,6 +572,10 @@ def test_an_administrator_exchanges_trust_files_on_a_phone(
 
     page.set_input_files("#bundle", str(bundle))
     page.click("form.import-form:has(#bundle) button[type=submit]")
+    story.shoot("check")
+    sha256 = keys.load_signing_material(counterpart).fingerprint
+    assert sha256 in page.inner_text("#bundle-certificates")
+    page.click("form:has(input[name=expected]) button[type=submit]")
     page.wait_for_url(re.compile(r"/admin/trust$"))
     story.shoot("imported")
     assert "Bokeo Anti-Trafficking Unit" in page.inner_text("#trusted-issuers")

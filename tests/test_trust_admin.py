@@ -13,7 +13,7 @@ from sqlalchemy import select
 from screening import db, issued, trust_store
 from screening.documents import keys, trust
 from screening.models import AuditEvent, IssuedDocument
-from tests.helpers import signed
+from tests.helpers import signed, trust_bundle
 
 LAO = keys.AgencyIdentity("Bokeo Provincial Anti-Trafficking Unit", "LA", "Bokeo")
 ADMIN_PAGES = ["/admin/trust", "/admin/documents", "/admin/trust/bundle.pem"]
@@ -40,6 +40,11 @@ def send(browser, path: str, field: str, data: bytes):
     )
 
 
+def trusted(app) -> int:
+    with app.app_context():
+        return len(trust_store.trusted_issuers(db.session()))
+
+
 def actions(app) -> list[str]:
     with app.app_context():
         return [row.action for row in db.session().scalars(select(AuditEvent))]
@@ -56,26 +61,32 @@ def test_our_trust_bundle_exports_with_an_audit_row(app, admin):
     assert "trust.export" in actions(app)
 
 
-def test_a_counterpart_bundle_is_imported_listed_and_removed(app, admin, counterpart):
+def test_a_counterpart_bundle_is_checked_then_imported_listed_and_removed(
+    app, admin, counterpart
+):
     folder, material = counterpart
     bundle = trust.export_trust_bundle(folder)
 
-    imported = send(admin, "/admin/trust/bundle", "bundle", bundle).get_data(
-        as_text=True
-    )
+    check = send(admin, "/admin/trust/bundle", "bundle", bundle).get_data(as_text=True)
+    trusted_before = trusted(app)
+    _, confirmed = trust_bundle(admin, bundle)
+    imported = confirmed.get_data(as_text=True)
     again = send(admin, "/admin/trust/bundle", "bundle", bundle).get_data(as_text=True)
     removed = admin.post(
         f"/admin/trust/issuers/{material.fingerprint}/remove", follow_redirects=True
     ).get_data(as_text=True)
     missing = admin.post(f"/admin/trust/issuers/{material.fingerprint}/remove")
 
+    assert "would form a new counterpart agency" in check
+    assert material.fingerprint in check
+    assert trusted_before == 0
     assert "New certificates trusted: 1." in imported
     assert material.fingerprint in imported
-    assert "New certificates trusted: 0." in again
+    assert "trusted already" in again
     assert "no longer trusted" in removed
     assert material.fingerprint not in removed
     assert missing.status_code == 404
-    assert actions(app).count("trust.import") == 2
+    assert actions(app).count("trust.import") == 1
     assert "trust.remove" in actions(app)
 
 
@@ -130,7 +141,7 @@ def test_a_counterpart_list_is_imported_and_an_older_one_refused(
     app, admin, counterpart
 ):
     folder, material = counterpart
-    send(admin, "/admin/trust/bundle", "bundle", trust.export_trust_bundle(folder))
+    trust_bundle(admin, trust.export_trust_bundle(folder))
     entry = trust.withdrawal(str(uuid.uuid4()), "duplicate")
     older = trust.sign_revocation_list(material, 1, [entry])
     newer = trust.sign_revocation_list(material, 2, [entry, entry])
@@ -195,17 +206,14 @@ def test_each_agency_is_shown_with_its_fingerprints_and_a_rotation_joins_it(
     app, admin, counterpart
 ):
     folder, old = counterpart
-    first = send(
-        admin, "/admin/trust/bundle", "bundle", trust.export_trust_bundle(folder)
-    )
+    _, first = trust_bundle(admin, trust.export_trust_bundle(folder))
     keys.create_signing_key(folder, LAO)  # the agency rotates its key
     new = keys.load_signing_material(folder)
-    second = send(
-        admin, "/admin/trust/bundle", "bundle", trust.export_trust_bundle(folder)
-    )
+    check, second = trust_bundle(admin, trust.export_trust_bundle(folder))
     page = second.get_data(as_text=True)
 
     assert "The bundle forms agency" in first.get_data(as_text=True)
+    assert "so its new certificates would join that agency" in check
     assert "so its certificates join that agency" in page
     section = page[page.index('id="trusted-issuers"') :]
     heading = section.index("Agency ")
@@ -215,7 +223,7 @@ def test_each_agency_is_shown_with_its_fingerprints_and_a_rotation_joins_it(
 
 def test_a_list_with_an_odd_entry_is_refused_with_its_number(app, admin, counterpart):
     folder, material = counterpart
-    send(admin, "/admin/trust/bundle", "bundle", trust.export_trust_bundle(folder))
+    trust_bundle(admin, trust.export_trust_bundle(folder))
     good = trust.withdrawal(str(uuid.uuid4()), "duplicate")
     signed_list = json.loads(trust.sign_revocation_list(material, 1, [good]))
     body = {**signed_list["list"], "entries": [{**good.as_dict(), "reason": [1]}]}
@@ -276,3 +284,52 @@ def test_the_register_lists_every_document_and_an_administrator_revokes_one(app,
 @pytest.mark.parametrize("username", ["malee", "anan", "verifier", "nok"])
 def test_only_administrators_open_the_trust_screens(signed_in, path, username):
     assert signed_in(username).get(path).status_code == 403
+
+
+def test_a_strangers_certificate_beside_a_trusted_one_is_shown_before_it_joins(
+    app, admin, counterpart, tmp_path
+):
+    folder, genuine = counterpart
+    trust_bundle(admin, trust.export_trust_bundle(folder))
+    stranger = keys.create_signing_key(tmp_path / "stranger", LAO)
+    mixed = keys.certificate_pem(genuine.certificate) + keys.certificate_pem(stranger)
+    stranger_sha = keys.fingerprint(stranger)
+
+    check = send(admin, "/admin/trust/bundle", "bundle", mixed).get_data(as_text=True)
+    not_yet = trusted(app)
+    _, confirmed = trust_bundle(admin, mixed)
+
+    row = check[check.index(f'data-sha256="{stranger_sha}"') :]
+    assert "A bundle from anyone else can hold a stranger" in check
+    assert row.index("new") < row.index("</tr>")
+    assert not_yet == 1
+    assert "New certificates trusted: 1." in confirmed.get_data(as_text=True)
+    assert trusted(app) == 2
+    with app.app_context():
+        details = db.session().scalars(
+            select(AuditEvent.detail).where(AuditEvent.action == "trust.import")
+        )
+        assert any(stranger_sha in (detail or "") for detail in details)
+
+
+def test_a_confirmation_for_other_certificates_than_those_checked_is_refused(
+    app, admin, counterpart, tmp_path
+):
+    _, genuine = counterpart
+    stranger = keys.create_signing_key(tmp_path / "stranger", LAO)
+    checked = keys.fingerprint(genuine.certificate)
+    smuggled = keys.certificate_pem(genuine.certificate) + keys.certificate_pem(
+        stranger
+    )
+
+    response = admin.post(
+        "/admin/trust/bundle/confirm",
+        {"certificates": smuggled.decode(), "expected": checked},
+        follow_redirects=True,
+    )
+
+    assert "The trust changed since you checked this bundle" in response.get_data(
+        as_text=True
+    )
+    assert trusted(app) == 0
+    assert "trust.import" not in actions(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -13,6 +14,7 @@ from screening.documents.issue import Issuer
 from screening.issuance import ensure_signing_key
 from screening.published import publish_catalog
 from tests.conftest import PASSWORD, TEST_DATA_KEY, TEST_SECRET_KEY, make_user
+from tests.helpers import HIDDEN
 from tests.livesite import Server, WebClient
 
 pytestmark = pytest.mark.slow
@@ -92,13 +94,15 @@ def test_a_bundle_imported_in_one_worker_is_trusted_by_all_at_once(site):
 
         before = verdicts(4)
         admin.get("/admin/trust")
-        status, _, _ = admin.send(
+        status, check, _ = admin.send(
             "/admin/trust/bundle", *multipart("bundle", "b.pem", bundle)
         )
+        fields = {name: html.unescape(value) for name, value in HIDDEN.findall(check)}
+        confirmed, _, _ = admin.post("/admin/trust/bundle/confirm", fields)
         after = verdicts(8)
     finally:
         server.stop()
 
     assert before == {"invalid"}
-    assert status == 302
+    assert (status, confirmed) == (200, 302)
     assert after == {"valid"}

@@ -190,7 +190,7 @@ def test_trust_and_revocation_files_travel_through_the_cli(
     older = tmp_path / "thai-revoked-before.json"
 
     assert thai_cli.run("trust", "export", "-o", bundle).exit_code == 0
-    assert lao_instance.run("trust", "import", bundle).exit_code == 0
+    assert lao_instance.run("trust", "import", "--yes", bundle).exit_code == 0
     assert lao_instance.run("verify", pdf).exit_code == 0
     assert thai_cli.run("revocations", "export", "-o", older).exit_code == 0
     assert thai_cli.run("revoke", document_id, "--reason", "duplicate").exit_code == 0
@@ -322,7 +322,7 @@ def test_a_trusted_certificate_can_be_listed_and_removed(
 ):
     bundle = tmp_path / "bundle.pem"
     thai_cli.run("trust", "export", "-o", bundle)
-    lao_instance.run("trust", "import", bundle)
+    lao_instance.run("trust", "import", "--yes", bundle)
 
     listed = json.loads(lao_instance.run("trust", "list").stdout)
     imported = [entry["sha256"] for entry in listed if not entry["own"]]
@@ -382,10 +382,10 @@ def test_trust_import_names_each_certificate_and_its_agency_group(
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
 
-    first = instance.run("trust", "import", tmp_path / "bokeo.pem")
-    second = instance.run("trust", "import", tmp_path / "impostor.pem")
-    spanning = instance.run("trust", "import", tmp_path / "both.pem")
-    with_rsa = instance.run("trust", "import", tmp_path / "with-rsa.pem")
+    first = instance.run("trust", "import", "--yes", tmp_path / "bokeo.pem")
+    second = instance.run("trust", "import", "--yes", tmp_path / "impostor.pem")
+    spanning = instance.run("trust", "import", "--yes", tmp_path / "both.pem")
+    with_rsa = instance.run("trust", "import", "--yes", tmp_path / "with-rsa.pem")
     lists = [
         instance.run("revocations", "import", tmp_path / name)
         for name in ("bokeo.json", "impostor.json")
@@ -399,7 +399,8 @@ def test_trust_import_names_each_certificate_and_its_agency_group(
     assert first.exit_code == 0 and second.exit_code == 0
     assert keys.fingerprint(bokeo) in first.output
     assert "O=Bokeo Provincial Anti-Trafficking Unit" in first.output
-    assert "(new)" in first.output and "(new)" in second.output
+    assert "forms a new issuer group" in first.output
+    assert "forms a new issuer group" in second.output
     assert spanning.exit_code == 1 and "different agencies" in spanning.output
     assert with_rsa.exit_code == 1 and "only ECDSA" in with_rsa.output
     assert [result.exit_code for result in lists] == [0, 0]
@@ -448,3 +449,40 @@ def test_a_national_ca_above_our_certificate_is_listed_as_signing_nothing(
     assert [row["authority"] for row in shown].count(True) == 1
     assert {row["group"] for row in listed} == {"own"}
     assert [row["authority"] for row in listed].count(True) == 1
+
+
+def test_trust_import_asks_before_a_bundle_adds_a_certificate_to_an_agency(
+    tmp_path_factory, tmp_path
+):
+    """A genuine certificate beside a stranger's: the stranger is shown first."""
+    from screening.documents import keys
+
+    folder = tmp_path_factory.mktemp("confirm")
+    database = Database.create(folder, "confirm")
+    instance = make_instance(folder / "instance", database, THAI_AGENCY)
+    bokeo = keys.create_signing_key(tmp_path / "bokeo", LAO_AGENCY)
+    stranger = keys.create_signing_key(tmp_path / "stranger", LAO_AGENCY)
+    (tmp_path / "bokeo.pem").write_bytes(keys.certificate_pem(bokeo))
+    mixed = tmp_path / "mixed.pem"
+    mixed.write_bytes(keys.certificate_pem(bokeo) + keys.certificate_pem(stranger))
+
+    first = instance.run("trust", "import", "--yes", tmp_path / "bokeo.pem")
+    unanswered = instance.run("trust", "import", mixed)
+    declined = instance.run("trust", "import", mixed, input=b"n\n")
+    listed_before = json.loads(instance.run("trust", "list").stdout)
+    accepted = instance.run("trust", "import", mixed, input=b"y\n")
+    listed_after = json.loads(instance.run("trust", "list").stdout)
+    nothing_new = instance.run("trust", "import", mixed)
+    database.drop()
+
+    stranger_sha = keys.fingerprint(stranger)
+    assert first.exit_code == 0
+    assert "joins issuer group" in unanswered.output
+    assert f"new   {stranger_sha}" in unanswered.output
+    assert f"known {keys.fingerprint(bokeo)}" in unanswered.output
+    assert unanswered.exit_code == 1 and "nothing imported" in unanswered.output
+    assert declined.exit_code == 1
+    assert stranger_sha not in {row["sha256"] for row in listed_before}
+    assert accepted.exit_code == 0
+    assert stranger_sha in {row["sha256"] for row in listed_after}
+    assert nothing_new.exit_code == 0 and "nothing changed" in nothing_new.output
