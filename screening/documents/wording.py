@@ -198,6 +198,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "th": "คำตอบที่ไม่ทราบหรือไม่ขอตอบ ซึ่งอาจเปลี่ยนผลการคัดกรอง",
         "lo": "ຄຳຕອບທີ່ບໍ່ຮູ້ ຫຼື ບໍ່ຂໍຕອບ ເຊິ່ງອາດປ່ຽນຜົນການຄັດກອງ",
     },
+    "uncertain.likely": {
+        "en": "Unknown or declined answers (the result is “likely victim” already: "
+        "they cannot change it)",
+        "th": "คำตอบที่ไม่ทราบหรือไม่ขอตอบ (ผลเป็น “น่าจะเป็นผู้เสียหาย” แล้ว "
+        "คำตอบเหล่านี้จึงไม่เปลี่ยนผล)",
+        "lo": "ຄຳຕອບທີ່ບໍ່ຮູ້ ຫຼື ບໍ່ຂໍຕອບ (ຜົນເປັນ “ມີຄວາມເປັນໄປໄດ້ສູງວ່າເປັນຜູ້ຖືກເຄາະຮ້າຍ” "
+        "ແລ້ວ, ຄຳຕອບເຫຼົ່ານີ້ຈຶ່ງບໍ່ປ່ຽນຜົນ)",
+    },
     "inconclusive": {
         "en": "If the following “unknown” or “declined” answers are taken as “yes”, "
         "the result would be “likely victim”:",

@@ -663,3 +663,29 @@ def test_the_elements_table_stays_inside_the_content_box(
     assert tables and rules
     for box in tables + rules:
         assert box.border_box_x() + box.border_width() <= content_right + 0.5
+
+
+@pytest.mark.parametrize(
+    ("example", "declined", "heading"),
+    [
+        ("th-scam-compound.json", "situation_before", "uncertain.likely"),
+        ("lo-declined.json", None, "uncertain"),
+    ],
+)
+def test_declined_answers_are_headed_by_whether_they_could_change_the_band(
+    example, declined, heading, thai_agency, score, standard
+):
+    """On a likely result, a declined answer cannot raise the band: it says so."""
+    answers = load_answers(example)
+    if declined:
+        answers["answers"][declined] = "declined"
+    context, _, _ = thai_agency.issuer.prepare(
+        score(answers), standard, IssueOptions(second_language="th")
+    )
+    html = render.render_html(context)
+
+    other = "uncertain" if heading == "uncertain.likely" else "uncertain.likely"
+    assert context.uncertain
+    for language in context.languages:
+        assert wording.text(heading, language) in html
+        assert wording.text(other, language) not in html
