@@ -211,9 +211,12 @@ def _check_stamp_text(option: str, value: str) -> None:
         raise click.BadParameter("give 1 to 120 characters", param_hint=option)
     missing = undrawable_in_stamp(value)
     if missing:
+        shown = ", ".join(f"U+{ord(c):04X} {c}" for c in missing[:6])
+        more = f" and {len(missing) - 6} more" if len(missing) > 6 else ""
         raise click.BadParameter(
-            f"the signature box cannot draw {missing!r}: write the agency's name "
-            "and province in Latin letters, as on its English letterhead",
+            f"the signature box draws Latin letters only, not {shown}{more}: "
+            "write the agency's name and province in Latin letters, as on its "
+            "English letterhead",
             param_hint=option,
         )
 

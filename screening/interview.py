@@ -35,7 +35,7 @@ from screening.i18n import LANGUAGE_NAMES, current_language, format_moment
 from screening.models import QuestionnaireVersion, Screening
 from screening.published import current_versions
 from screening.questionnaire import Questionnaire, Section, consent_to_screening
-from screening.section_view import problem_message, question_views
+from screening.section_view import HOME_CURRENCY, problem_message, question_views
 from screening.security import client_address
 
 bp = Blueprint("interview", __name__, url_prefix="/screenings")
@@ -226,6 +226,7 @@ def _render_section(
         problems=problems,
         language=language,
         second=second,
+        home_currency=HOME_CURRENCY.get(screening.agency.country),
     )
     return (
         render_template(

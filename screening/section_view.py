@@ -197,6 +197,10 @@ def _selected(question: Question, values: Mapping[str, Any]) -> set[str]:
     return set(data) if isinstance(data, list | tuple) else {data}
 
 
+# The currency people are paid in at home, by agency country.
+HOME_CURRENCY = {"TH": "THB", "LA": "LAK"}
+
+
 def question_views(
     questionnaire: Questionnaire,
     section: Section,
@@ -206,8 +210,14 @@ def question_views(
     problems: Mapping[str, Problem],
     language: str,
     second: str | None,
+    home_currency: str | None = None,
 ) -> list[QuestionView]:
-    """The questions of a section; ``values`` maps form field names to their data."""
+    """The questions of a section; ``values`` maps form field names to their data.
+
+    A money question with no saved currency offers ``home_currency`` (the
+    agency's country's) first choice, when the question lists it: a Lao
+    interviewer must not record kip as baht by leaving the default.
+    """
     views = []
     for question in section.questions:
         problem = problems.get(question.id)
@@ -237,7 +247,8 @@ def question_views(
                 if question.type not in CHOICE_TYPES
                 and question.type != "multiple_choice"
                 else "",
-                currency=values.get(currency_name(question)),
+                currency=values.get(currency_name(question))
+                or (home_currency if home_currency in question.currencies else None),
                 error=problem_message(problem) if problem else None,
             )
         )

@@ -158,5 +158,6 @@ def test_init_refuses_an_agency_name_the_signature_box_cannot_draw(
 
     assert thai.exit_code == blank.exit_code == 2
     assert "Latin letters" in thai.output
+    assert "U+0E2A ส" in thai.output and "more" in thai.output
     assert "--province" in blank.output
     assert not (tmp_path / "instance").exists()

@@ -462,3 +462,26 @@ def test_a_section_not_asked_yet_sends_the_interviewer_back(signed_in):
 
     assert before_consent.status_code == 302
     assert before_consent.headers["Location"].endswith("/sections/interview")
+
+
+@pytest.mark.parametrize(("country", "offered"), [("TH", "THB"), ("LA", "LAK")])
+def test_a_money_question_offers_the_agencys_currency_until_one_is_saved(
+    signed_in, app, people, country, offered
+):
+    from screening.models import Agency
+
+    with app.app_context():
+        session = db.session()
+        session.get(Agency, people.agency.id).country = country
+        session.commit()
+    nok = signed_in("nok")
+    reference = start(nok)
+    consent(nok, reference)
+
+    fresh = nok.get(f"/screenings/{reference}/sections/work").get_data(as_text=True)
+    save(nok, reference, "work", {"exit_fee": "900", "exit_fee_currency": "USD"})
+    saved = nok.get(f"/screenings/{reference}/sections/work").get_data(as_text=True)
+
+    assert f"<option selected>{offered}</option>" in fresh
+    assert "<option selected>USD</option>" in saved
+    assert saved.count("<option selected>") == 1
