@@ -14,6 +14,7 @@ import json
 import os
 import stat
 import sys
+import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -269,11 +270,14 @@ def trust_import(file: str, yes: bool) -> None:
     except trust.TrustError as error:
         raise click.ClickException(str(error)) from None
     if plan.joined:
-        click.echo(f"joins issuer group {plan.group_id}: {plan.group_name}")
+        click.echo(f"joins issuer group {plan.group_id}: {_shown(plan.group_name)}")
     else:
-        click.echo(f"forms a new issuer group: {plan.group_name}")
+        click.echo(f"forms a new issuer group: {_shown(plan.group_name)}")
     for item in plan.certificates:
-        click.echo(f"  {'new  ' if item.new else 'known'} {item.sha256} {item.subject}")
+        # The fingerprint first, on a line of its own: nothing the bundle
+        # says can move the cursor back over it.
+        click.echo(f"  {'new  ' if item.new else 'known'} {item.sha256}")
+        click.echo(f"        {_shown(item.subject)}")
     if plan.left_out:
         click.echo(
             f"{plan.left_out} CA certificate(s) left out: only signing "
@@ -302,6 +306,17 @@ def trust_import(file: str, yes: bool) -> None:
     click.echo(
         f"{len(imported.added)} new certificate(s) trusted in issuer group "
         f"{imported.group_id}"
+    )
+
+
+def _shown(text: str) -> str:
+    """Untrusted text for the terminal: control and direction characters escaped.
+
+    A certificate subject may hold escape sequences, carriage returns or
+    right-to-left overrides that would redraw what the administrator reads.
+    """
+    return "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c)[0] == "C" else c for c in text
     )
 
 

@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 
 # A trust file, plus room for the form around it.
 IMPORT_LIMIT = trust.MAX_IMPORT_BYTES + 64 * 1024
+# The checked certificates come back as a form field, percent-encoded: a
+# PEM file grows by a tenth that way (a third at the very most).
+CONFIRM_LIMIT = 2 * trust.MAX_IMPORT_BYTES + 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -168,11 +171,11 @@ def import_bundle() -> ResponseReturnValue:
         plan = trust_store.plan_trust_bundle(
             db.session(), data, settings().instance_path
         )
-        signing = [
-            certificate
+        signing = {
+            keys.fingerprint(certificate): certificate
             for certificate in trust.read_trust_bundle(data)
             if trust.signs_documents(certificate)
-        ]
+        }
     except trust.TrustError as error:
         flash(trust_problem(error), "error")
         return _back()
@@ -182,18 +185,20 @@ def import_bundle() -> ResponseReturnValue:
     return render_template(
         "admin/trust_bundle.html",
         plan=plan,
-        certificates=b"".join(map(keys.certificate_pem, signing)).decode("ascii"),
+        certificates=b"".join(map(keys.certificate_pem, signing.values())).decode(),
         expected=",".join(sorted(plan.added)),
+        destination=plan.destination,
     )
 
 
 @bp.post("/trust/bundle/confirm")
 @require_role("administrator")
-@upload_limit(IMPORT_LIMIT)
+@upload_limit(CONFIRM_LIMIT)
 def confirm_bundle() -> ResponseReturnValue:
     """Trust the certificates the administrator checked, and only those."""
     data = request.form.get("certificates", "").encode("utf-8", "replace")
     expected = frozenset(request.form.get("expected", "").split(","))
+    destination = request.form.get("destination", "")
     session = db.session()
     try:
         imported = trust_store.import_trust_bundle(
@@ -202,6 +207,7 @@ def confirm_bundle() -> ResponseReturnValue:
             settings().instance_path,
             user=current_user,
             expect=expected,
+            expect_group=destination,
         )
     except trust.TrustError as error:
         session.rollback()

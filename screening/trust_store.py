@@ -65,6 +65,11 @@ class BundleImport:
     def added(self) -> list[str]:
         return [item.sha256 for item in self.certificates if item.new]
 
+    @property
+    def destination(self) -> str:
+        """The group joined, by number, or "new": what the administrator saw."""
+        return str(self.group_id) if self.joined else "new"
+
     def audit_detail(self) -> str:
         """The group and the fingerprint of each new certificate, for the audit."""
         detail = f"group {self.group_id}, {len(self.added)} new"
@@ -108,6 +113,7 @@ def import_trust_bundle(
     *,
     user: User | None = None,
     expect: frozenset[str] | None = None,
+    expect_group: str | None = None,
 ) -> BundleImport:
     """Pin every signing certificate of a counterpart's bundle, or none.
 
@@ -115,17 +121,33 @@ def import_trust_bundle(
     one savepoint: a refused bundle trusts none of its certificates. CA
     certificates in it are left out: they would vouch for every certificate
     they issued (``trust.signs_documents``). With ``expect``, the
-    fingerprints the administrator saw as new and confirmed, a bundle that
-    would now add any other set is refused. Raise TrustError.
+    fingerprints the administrator saw as new and confirmed, and
+    ``expect_group``, the group they saw it join (``BundleImport.destination``),
+    a bundle that would now add another set or go elsewhere is refused.
+    Raise TrustError.
     """
     certificates = trust.read_trust_bundle(data)
     own = _own(instance)
     try:
-        return _store_bundle(session, certificates, own, user, expect)
+        return _store_bundle(
+            session,
+            certificates,
+            own,
+            user=user,
+            expect=expect,
+            expect_group=expect_group,
+        )
     except IntegrityError:
         pass  # another worker stored a certificate of it a moment ago: join it
     try:
-        return _store_bundle(session, certificates, own, user, expect)
+        return _store_bundle(
+            session,
+            certificates,
+            own,
+            user=user,
+            expect=expect,
+            expect_group=expect_group,
+        )
     except IntegrityError:
         raise trust.TrustError(
             "another import changed the trust at the same moment: try again", "busy"
@@ -175,11 +197,15 @@ def _store_bundle(
     session: Session,
     certificates: list[x509.Certificate],
     own: set[str],
+    *,
     user: User | None,
     expect: frozenset[str] | None,
+    expect_group: str | None,
 ) -> BundleImport:
     plan = _plan(session, certificates, own)
-    if expect is not None and set(plan.added) != expect:
+    if (expect is not None and set(plan.added) != expect) or (
+        expect_group is not None and plan.destination != expect_group
+    ):
         raise trust.TrustError(
             "the bundle would now trust other certificates than the ones "
             "confirmed: look at it again",

@@ -177,9 +177,8 @@ def signed(band: str = "likely", pdf: bytes = b"%PDF-1.7 signed") -> Any:
     )
 
 
-HIDDEN = re.compile(
-    r'<input type="hidden" name="(certificates|expected)" value="([^"]*)"'
-)
+HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)"')
+CONFIRM_FIELDS = {"certificates", "expected", "destination"}
 
 
 def trust_bundle(browser: Browser, bundle: bytes) -> tuple[str, Any]:
@@ -194,8 +193,12 @@ def trust_bundle(browser: Browser, bundle: bytes) -> tuple[str, Any]:
         content_type="multipart/form-data",
         follow_redirects=True,
     ).get_data(as_text=True)
-    fields = {name: html.unescape(value) for name, value in HIDDEN.findall(check)}
-    assert set(fields) == {"certificates", "expected"}, check
+    fields = {
+        name: html.unescape(value)
+        for name, value in HIDDEN.findall(check)
+        if name in CONFIRM_FIELDS
+    }
+    assert set(fields) == CONFIRM_FIELDS, check
     return check, browser.post(
         "/admin/trust/bundle/confirm", fields, follow_redirects=True
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import uuid
@@ -333,3 +334,54 @@ def test_a_confirmation_for_other_certificates_than_those_checked_is_refused(
     )
     assert trusted(app) == 0
     assert "trust.import" not in actions(app)
+
+
+def test_a_confirmation_for_another_agency_than_the_one_shown_is_refused(
+    app, admin, counterpart, tmp_path
+):
+    """Checked as joining agency 1; meanwhile that agency went: nothing joins."""
+    folder, genuine = counterpart
+    trust_bundle(admin, trust.export_trust_bundle(folder))
+    renewed = keys.create_signing_key(tmp_path / "renewed", LAO)
+    bundle = keys.certificate_pem(genuine.certificate) + keys.certificate_pem(renewed)
+    check = send(admin, "/admin/trust/bundle", "bundle", bundle).get_data(as_text=True)
+    admin.post(f"/admin/trust/issuers/{genuine.fingerprint}/remove")
+
+    response = admin.post(
+        "/admin/trust/bundle/confirm",
+        {
+            "certificates": bundle.decode(),
+            "expected": keys.fingerprint(renewed),
+            "destination": "1",
+        },
+        follow_redirects=True,
+    )
+
+    assert 'name="destination" value="1"' in check
+    assert "The trust changed since you checked" in response.get_data(as_text=True)
+    assert trusted(app) == 0
+
+
+def test_a_bundle_at_the_size_limit_can_still_be_confirmed(app, admin):
+    """The checked certificates travel back percent-encoded, a tenth larger."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from tests.documents.conftest import self_signed
+
+    usage = x509.KeyUsage(True, True, False, False, False, False, False, False, False)
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.UTC)
+    certificates, size = [], 0
+    while size < trust.MAX_IMPORT_BYTES - 1024:
+        pem = keys.certificate_pem(
+            self_signed(key, f"Bokeo {len(certificates)}", now, 30, (usage, True))
+        )
+        certificates.append(pem)
+        size += len(pem)
+
+    _, confirmed = trust_bundle(admin, b"".join(certificates))
+
+    assert confirmed.status_code == 200
+    assert f"New certificates trusted: {len(certificates)}." in confirmed.get_data(
+        as_text=True
+    )

@@ -268,9 +268,29 @@ def read_trust_bundle(data: bytes) -> list[x509.Certificate]:
     except ValueError:
         raise TrustError("not a PEM certificate bundle", "not_bundle") from None
     for certificate in certificates:
-        if not isinstance(certificate.public_key(), ec.EllipticCurvePublicKey):
-            raise TrustError("only ECDSA certificates are accepted", "not_ecdsa")
+        _read_whole(certificate)
     return certificates
+
+
+def _read_whole(certificate: x509.Certificate) -> None:
+    """Read every part of a certificate that trust decisions look at.
+
+    The library decodes parts lazily, so a certificate with a subject that is
+    not text, an unknown curve or a repeated extension would fail later, in
+    the middle of an import. It fails here instead, as a plain TrustError.
+    """
+    try:
+        key = certificate.public_key()
+        certificate.subject.rfc4514_string()
+        certificate.issuer.rfc4514_string()
+        list(certificate.extensions)
+        backwards = certificate.not_valid_before_utc > certificate.not_valid_after_utc
+    except Exception:  # any decoding failure of untrusted input
+        backwards = True
+    if backwards:
+        raise TrustError("a certificate in the bundle cannot be read", "not_bundle")
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise TrustError("only ECDSA certificates are accepted", "not_ecdsa")
 
 
 def bundle_group(

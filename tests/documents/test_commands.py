@@ -486,3 +486,39 @@ def test_trust_import_asks_before_a_bundle_adds_a_certificate_to_an_agency(
     assert accepted.exit_code == 0
     assert stranger_sha in {row["sha256"] for row in listed_after}
     assert nothing_new.exit_code == 0 and "nothing changed" in nothing_new.output
+
+
+def test_trust_import_shows_a_subject_that_would_redraw_the_terminal_escaped(
+    tmp_path_factory, tmp_path
+):
+    """Escape codes in a subject cannot paint a genuine fingerprint over a fake."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from screening.documents import keys
+
+    from .conftest import self_signed
+
+    folder = tmp_path_factory.mktemp("escape")
+    database = Database.create(folder, "escape")
+    instance = make_instance(folder / "instance", database, THAI_AGENCY)
+    usage = x509.KeyUsage(True, True, False, False, False, False, False, False, False)
+    hostile = self_signed(
+        ec.generate_private_key(ec.SECP256R1()),
+        "B\x1b[2K\r  new   " + "0" * 40 + "\u202e",
+        dt.datetime.now(dt.UTC),
+        30,
+        (usage, True),
+    )
+    bundle = tmp_path / "hostile.pem"
+    bundle.write_bytes(keys.certificate_pem(hostile))
+
+    shown = instance.run("trust", "import", bundle, input=b"n\n")
+    database.drop()
+
+    assert f"new   {keys.fingerprint(hostile)}\n" in shown.output
+    assert "\x1b" not in shown.output and "\r" not in shown.output
+    assert "\u202e" not in shown.output
+    assert "\\u001b[2K\\u000d" in shown.output

@@ -346,3 +346,40 @@ def make_test_ca():
         (usage, True),
     )
     return key, certificate
+
+
+def _patched_pem(certificate: x509.Certificate, old: bytes, new: bytes) -> bytes:
+    """The certificate's DER with one byte run swapped, as PEM (its signature
+    no longer holds, which does not matter: it must fail before any check)."""
+    import base64
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    der = certificate.public_bytes(Encoding.DER)
+    assert old in der
+    body = base64.encodebytes(der.replace(old, new, 1)).decode().replace("\n", "")
+    lines = [body[index : index + 64] for index in range(0, len(body), 64)]
+    return "\n".join(
+        ["-----BEGIN CERTIFICATE-----", *lines, "-----END CERTIFICATE-----", ""]
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b"Chiang Rai Provincial", b"\xff\xfe\xed\xa0\x80 Rai Provincial"),  # not text
+        (bytes.fromhex("2a8648ce3d030107"), bytes.fromhex("2a8648ce3d030108")),  # curve
+        (bytes.fromhex("0603551d13"), bytes.fromhex("0603551d0f")),  # repeated usage
+    ],
+    ids=["subject-not-text", "unknown-curve", "repeated-extension"],
+)
+def test_a_certificate_that_cannot_be_read_whole_is_a_plain_refusal(
+    thai_agency, old, new
+):
+    certificate = keys.load_signing_material(thai_agency.instance).certificate
+    pem = _patched_pem(certificate, old, new)
+
+    with pytest.raises(trust.TrustError) as refused:
+        trust.read_trust_bundle(pem)
+
+    assert refused.value.code == "not_bundle"
