@@ -246,46 +246,22 @@ def _embedded_files(reader: Any) -> Iterator[tuple[str, bytes]]:
                 yield str(pairs[index]), data
 
 
-def _timestamp_time(embedded: Any) -> dt.datetime | None:
-    """The time of an intact signature timestamp token, if the signature has one.
-
-    The time stamping authority's own certificate is not checked against a
-    trust list here; the token must match this signature and be intact.
-    """
-    import asyncio
-
-    from pyhanko.sign.validation.generic_cms import (
-        extract_tst_data_iter,
-        message_imprint_checker,
-        validate_tst_signed_data,
-    )
-    from pyhanko_certvalidator import ValidationContext
-
-    for token in extract_tst_data_iter(embedded.signer_info, signed=False):
-        status = asyncio.run(
-            validate_tst_signed_data(
-                token,
-                ValidationContext(trust_roots=[], allow_fetching=False),
-                message_imprint_checker(embedded.signer_info),
-            )
-        )
-        if status.get("intact") and status.get("valid"):
-            moment: dt.datetime = status["timestamp"]
-            return moment
-    return None
-
-
 def _signing_time(embedded: Any, now: dt.datetime) -> tuple[dt.datetime | None, str]:
-    """When the document was signed, and whether a timestamp says so."""
-    moment = _timestamp_time(embedded)
-    source = "timestamp"
+    """When the document was signed, by the signer's own signed claim.
+
+    A signature timestamp is not taken for the time: the agencies keep no
+    list of trusted time-stamping authorities, and a timestamp sits in the
+    signature's unsigned part, where anyone can put one of their own making
+    (to push a genuine document's time outside its certificate's validity,
+    or to make the verifier build certificate paths for ever). The signer's
+    claim is inside the signed attributes, so it cannot be changed.
+    """
+    moment = embedded.self_reported_timestamp
     if moment is None:
-        moment, source = embedded.self_reported_timestamp, "signer"
-    if moment is None:
-        return None, source
+        return None, "signer"
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return (None if moment > now + CLOCK_SKEW else moment), source
+    return (None if moment > now + CLOCK_SKEW else moment), "signer"
 
 
 def verify_document(
