@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_BYTES = 15 * 1024 * 1024
 MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel phone photo, once decoded
+IMAGE_FORMATS = ("JPEG", "PNG", "WEBP")  # what phones and scanners send
+# A progressive JPEG has about ten scans; a 2 MB file of thousands of tiny
+# ones would keep the decoder busy for minutes. A scan starts with the
+# marker FF DA, which never occurs inside coded data (FF is followed by 00).
+MAX_JPEG_SCANS = 64
 MAX_ATTACHMENT_BYTES = 256 * 1024
 MAX_EMBEDDED_FILES = 32
 MAX_NAME_TREE_DEPTH = 8
@@ -703,11 +708,13 @@ def decode_qr_image(image: bytes) -> list[str]:
     import zxingcpp
     from PIL import Image
 
+    if image.startswith(b"\xff\xd8") and image.count(b"\xff\xda") > MAX_JPEG_SCANS:
+        return []  # each progressive scan decodes the whole picture again
     try:
-        with Image.open(io.BytesIO(image)) as opened:
-            opened.draft("L", (2400, 2400))  # JPEG decodes at a reduced size
+        with Image.open(io.BytesIO(image), formats=IMAGE_FORMATS) as opened:
             if opened.width * opened.height > MAX_IMAGE_PIXELS:
                 return []  # a small file can unpack to gigabytes of pixels
+            opened.draft("L", (2400, 2400))  # JPEG decodes at a reduced size
             picture = opened.convert("L")
             picture.thumbnail((2400, 2400))
     except Exception:  # any undecodable image is simply "no QR code found"

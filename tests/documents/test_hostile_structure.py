@@ -146,3 +146,57 @@ def test_a_photo_that_unpacks_to_too_many_pixels_is_not_decoded(monkeypatch):
     assert decode_qr_image(picture.getvalue()) == []
     assert len(picture.getvalue()) < 1_000_000
     assert decoded == []
+
+
+def small_progressive_jpeg() -> bytes:
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("L", (64, 64), 200).save(picture, "JPEG", progressive=True)
+    return picture.getvalue()
+
+
+def decoded_sizes(monkeypatch) -> list[tuple[int, int]]:
+    """The size of every picture Pillow decodes from now on."""
+    from PIL import Image
+
+    decoded: list[tuple[int, int]] = []
+    original = Image.Image.load
+
+    def load(self):
+        decoded.append(self.size)
+        return original(self)
+
+    monkeypatch.setattr(Image.Image, "load", load)
+    return decoded
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_a_jpeg_claiming_a_huge_size_is_not_decoded_even_at_a_draft_size(
+    monkeypatch,
+):
+    """JPEG drafts decode at a reduced size, but a progressive one still
+    keeps every coefficient of the full size: the header's size decides."""
+    from screening.documents.verify import decode_qr_image
+
+    jpeg = bytearray(small_progressive_jpeg())
+    frame = jpeg.index(b"\xff\xc2")  # progressive frame: length, precision, H, W
+    jpeg[frame + 5 : frame + 9] = (13_000).to_bytes(2, "big") * 2
+    decoded = decoded_sizes(monkeypatch)
+
+    assert decode_qr_image(bytes(jpeg)) == []
+    assert decoded == []
+
+
+def test_a_jpeg_of_very_many_scans_is_not_decoded(monkeypatch):
+    from screening.documents.verify import MAX_JPEG_SCANS, decode_qr_image
+
+    jpeg = small_progressive_jpeg()
+    scan = jpeg.index(b"\xff\xda")
+    many = jpeg[:scan] + jpeg[scan:-2] * (MAX_JPEG_SCANS + 1) + jpeg[-2:]
+    decoded = decoded_sizes(monkeypatch)
+
+    assert decode_qr_image(many) == []
+    assert decoded == []
+    assert decode_qr_image(jpeg) == []  # an honest one is read (no QR in it)
+    assert set(decoded) == {(64, 64)}
