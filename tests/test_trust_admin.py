@@ -340,14 +340,18 @@ def test_a_confirmation_for_other_certificates_than_those_checked_is_refused(
 def test_a_confirmation_for_another_agency_than_the_one_shown_is_refused(
     app, admin, counterpart, tmp_path
 ):
-    """Checked as joining an agency; meanwhile that agency went: nothing joins."""
+    """Checked as joining an agency that then went, its certificate now in
+    another: the same new certificate would join the other agency. Refused."""
     folder, genuine = counterpart
     trust_bundle(admin, trust.export_trust_bundle(folder))
+    other = keys.create_signing_key(tmp_path / "other", LAO)
+    trust_bundle(admin, keys.certificate_pem(other))  # so no number comes back
     renewed = keys.create_signing_key(tmp_path / "renewed", LAO)
     bundle = keys.certificate_pem(genuine.certificate) + keys.certificate_pem(renewed)
     check = send(admin, "/admin/trust/bundle", "bundle", bundle).get_data(as_text=True)
     shown = re.search(r'name="destination" value="(\d+)"', check)
     admin.post(f"/admin/trust/issuers/{genuine.fingerprint}/remove")
+    trust_bundle(admin, keys.certificate_pem(genuine.certificate))  # a new agency
 
     response = admin.post(
         "/admin/trust/bundle/confirm",
@@ -361,7 +365,7 @@ def test_a_confirmation_for_another_agency_than_the_one_shown_is_refused(
 
     assert shown, check
     assert "The trust changed since you checked" in response.get_data(as_text=True)
-    assert trusted(app) == 0
+    assert trusted(app) == 2
 
 
 def test_a_bundle_at_the_size_limit_can_still_be_confirmed(app, admin):
