@@ -18,7 +18,9 @@ import zlib
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from screening.cli import cli
 from screening.config import load_settings
 from screening.documents.bounded import (
     Limits,
@@ -183,3 +185,27 @@ def test_the_processor_time_limit_stops_the_child_on_its_own(
 
     assert (report.verdict, report.problem) == ("unreadable", "input.too_complex")
     assert f"exit code {-signal.SIGXCPU}" in caplog.text
+
+
+def test_the_command_verifies_each_file_within_the_instance_limits(
+    thai_instance, document_files, names_bomb, tmp_path
+):
+    (tmp_path / "genuine.pdf").write_bytes(document_files["th"].read_bytes())
+    (tmp_path / "bomb.pdf").write_bytes(names_bomb)
+    environment = {**thai_instance.environment, "SCREENING_VERIFY_MEMORY_MB": "256"}
+
+    folder = CliRunner().invoke(cli, ["verify", str(tmp_path)], env=environment)
+    single = CliRunner().invoke(
+        cli, ["verify", str(tmp_path / "bomb.pdf")], env=environment
+    )
+
+    assert folder.exit_code == single.exit_code == 1
+    verdicts = {
+        Path(item["file"]).name: (item["verdict"], item.get("problem", {}).get("code"))
+        for item in json.loads(folder.stdout)["documents"]
+    }
+    assert verdicts == {
+        "genuine.pdf": ("valid", None),
+        "bomb.pdf": ("unreadable", "input.too_complex"),
+    }
+    assert json.loads(single.stdout)["problem"]["code"] == "input.too_complex"
