@@ -21,6 +21,8 @@ SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 DATA_KEYS_FILE = "data_keys"
 DATABASE_FILE = "screening.sqlite3"
 INTERFACE_LANGUAGES = ("en", "th", "lo")
+MIN_VERIFY_MEMORY_MB = 256
+MAX_VERIFY_SECONDS = 300
 
 # Thailand and Lao PDR keep the same time all year: dates people read
 # (on screens and on signed documents) are dates there, not in UTC.
@@ -47,6 +49,10 @@ class Settings:
     proxy_count: int = 0
     default_language: str = "en"
     timestamp_url: str | None = None
+    # Each uploaded PDF is verified in a child process held to these limits
+    # (screening/documents/bounded.py); past either, it is "too complex".
+    verify_memory_mb: int = 512
+    verify_seconds: int = 15
     # Command-line runs open one connection per use instead of keeping a pool.
     database_pool: bool = True
     testing: bool = False
@@ -83,6 +89,13 @@ class Settings:
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1")
+        if self.verify_memory_mb < MIN_VERIFY_MEMORY_MB:
+            raise ConfigError(
+                f"verify_memory_mb must be at least {MIN_VERIFY_MEMORY_MB}: "
+                "verifying an honest document takes some 120 MB"
+            )
+        if not 1 <= self.verify_seconds <= MAX_VERIFY_SECONDS:
+            raise ConfigError(f"verify_seconds must be from 1 to {MAX_VERIFY_SECONDS}")
         if self.proxy_count < 0:
             raise ConfigError("proxy_count cannot be negative")
         if self.default_language not in INTERFACE_LANGUAGES:
@@ -179,6 +192,8 @@ def load_settings(
         proxy_count=_integer(environ, "SCREENING_PROXY_COUNT", 0),
         default_language=environ.get("SCREENING_DEFAULT_LANGUAGE", "en"),
         timestamp_url=environ.get("SCREENING_TIMESTAMP_URL") or None,
+        verify_memory_mb=_integer(environ, "SCREENING_VERIFY_MEMORY_MB", 512),
+        verify_seconds=_integer(environ, "SCREENING_VERIFY_SECONDS", 15),
     )
 
     known = {item.name for item in fields(Settings)}

@@ -16,10 +16,10 @@ import stat
 import sys
 import unicodedata
 import uuid
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask.cli import AppGroup
@@ -32,7 +32,9 @@ from screening.extensions import issuers, services, settings
 from screening.issuance import agency_identity
 from screening.models import Agency
 
-PARALLEL_FROM = 24  # below this many files, worker start-up costs more than it saves
+if TYPE_CHECKING:
+    from screening.documents.verify import Report
+
 MAX_JOBS = 32
 MAX_ANSWERS_BYTES = 2 * 1024 * 1024
 BY_COMMAND = "by the command line"
@@ -605,21 +607,10 @@ def _check_replaceable(session: Session, document_id: str) -> None:
 
 # --- verify ----------------------------------------------------------------------
 
-_worker_state: dict[str, Any] = {}
 
-
-def _prepare_worker(plain_trust: dict[str, Any], questionnaires: str | None) -> None:
-    from screening.catalog import Catalog
-
-    _worker_state["trust"] = trust.TrustContext.from_plain(plain_trust)
-    _worker_state["standards"] = Catalog.load(
-        Path(questionnaires) if questionnaires else None, lazy=True
-    ).standards
-
-
-def _verify_path(path: str) -> dict[str, Any]:
+def _verify_path(path: str, check: Callable[[bytes], Report]) -> dict[str, Any]:
     """The report on one file; a file that cannot be read gets a verdict too."""
-    from screening.documents.verify import MAX_DOCUMENT_BYTES, Report, verify_document
+    from screening.documents.verify import MAX_DOCUMENT_BYTES, Report
 
     try:
         if path == "-":
@@ -629,8 +620,7 @@ def _verify_path(path: str) -> dict[str, Any]:
     except OSError as error:
         report = Report("unreadable", problem="input.not_a_file")
         return {"file": path, **report.as_dict(), "error": error.strerror}
-    report = verify_document(data, _worker_state["trust"], _worker_state["standards"])
-    return {"file": path, **report.as_dict()}
+    return {"file": path, **check(data).as_dict()}
 
 
 def _pdf_files(targets: Iterable[str]) -> list[str]:
@@ -655,18 +645,23 @@ def _pdf_entries(folder: str) -> Iterator[str]:
 
 
 def _verify_files(files: list[str], jobs: int) -> list[dict[str, Any]]:
+    """Each file verified in its own child process, held to the instance's limits.
+
+    The threads only wait for those processes: ``jobs`` of them run at once.
+    """
+    from screening.documents.bounded import limits_for, verify_bounded
+
     context = _trust_context(db.session())
+    standards = services().catalog.standards
+    limits = limits_for(settings())
+
+    def check(data: bytes) -> Report:
+        return verify_bounded(data, context, standards, limits=limits)
+
     if jobs > 1:
-        folder = settings().questionnaires_folder
-        with ProcessPoolExecutor(
-            jobs,
-            initializer=_prepare_worker,
-            initargs=(context.as_plain(), str(folder) if folder else None),
-        ) as pool:
-            return list(pool.map(_verify_path, files, chunksize=4))
-    _worker_state["trust"] = context
-    _worker_state["standards"] = services().catalog.standards
-    return [_verify_path(path) for path in files]
+        with ThreadPoolExecutor(jobs) as pool:
+            return list(pool.map(lambda path: _verify_path(path, check), files))
+    return [_verify_path(path, check) for path in files]
 
 
 def _audit_verifications(results: list[dict[str, Any]]) -> None:
@@ -693,7 +688,8 @@ def _audit_verifications(results: list[dict[str, Any]]) -> None:
 @click.option(
     "--jobs",
     type=click.IntRange(1, MAX_JOBS),
-    help="Worker processes (default: by file count).",
+    help="Documents verified at once, each in its own bounded process "
+    "(default: up to 4, by processor count).",
 )
 def verify_command(targets: tuple[str, ...], jobs: int | None) -> None:
     """Verify result PDFs (files or folders, or - for one on standard input).
@@ -704,7 +700,7 @@ def verify_command(targets: tuple[str, ...], jobs: int | None) -> None:
         raise click.UsageError("- (standard input) must be the only document")
     files = _pdf_files(targets)
     if jobs is None:
-        jobs = min(os.cpu_count() or 1, 4) if len(files) >= PARALLEL_FROM else 1
+        jobs = min(os.cpu_count() or 1, 4)
     results = _verify_files(files, min(jobs, max(len(files), 1)))
     _audit_verifications(results)
     valid = sum(1 for result in results if result["verdict"] == "valid")

@@ -27,7 +27,7 @@ from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from screening import audit, db, labels, trust_store
-from screening.documents import verify
+from screening.documents import bounded, verify
 from screening.documents.trust import TrustError, normalized_document_id
 from screening.extensions import services, settings
 from screening.i18n import current_language, format_moment
@@ -57,7 +57,14 @@ def verify_upload(kind: str, data: bytes) -> verify.Report:
     """Verify one PDF, photo or token (as UTF-8) against this instance's trust."""
     context = trust_store.load_trust_context(db.session(), settings().instance_path)
     if kind == "pdf":
-        return verify.verify_document(data, context, services().catalog.standards)
+        # pyHanko's parse of a hostile PDF is unbounded: a child process with
+        # limits does it, never this (threaded) server process.
+        return bounded.verify_bounded(
+            data,
+            context,
+            services().catalog.standards,
+            limits=bounded.limits_for(settings()),
+        )
     if kind == "image":
         if len(data) > verify.MAX_IMAGE_BYTES:
             return verify.Report("unreadable", problem="input.too_large")

@@ -32,6 +32,8 @@ def test_environment_variables_override_the_instance_folder(tmp_path: Path):
         "SCREENING_DATA_KEYS": f"{TEST_DATA_KEY},{TEST_DATA_KEY}",
         "SCREENING_DATABASE_URL": "postgresql+psycopg://user@db.example/screening",
         "SCREENING_SESSION_IDLE_MINUTES": "10",
+        "SCREENING_VERIFY_MEMORY_MB": "768",
+        "SCREENING_VERIFY_SECONDS": "30",
     }
     settings = load_settings(environ=environ)
 
@@ -39,6 +41,7 @@ def test_environment_variables_override_the_instance_folder(tmp_path: Path):
     assert settings.database_url.startswith("postgresql+psycopg://")
     assert len(settings.data_keys) == 2
     assert settings.session_idle_minutes == 10
+    assert (settings.verify_memory_mb, settings.verify_seconds) == (768, 30)
 
 
 @pytest.mark.parametrize(
@@ -49,6 +52,8 @@ def test_environment_variables_override_the_instance_folder(tmp_path: Path):
         ({"database_url": "mysql://x/y"}, "must start with sqlite"),
         ({"session_idle_minutes": 0}, "at least 1"),
         ({"default_language": "fr"}, "default_language"),
+        ({"verify_memory_mb": 100}, "verify_memory_mb must be at least 256"),
+        ({"verify_seconds": 0}, "verify_seconds must be from 1"),
         ({"colour": "blue"}, "unknown setting"),
     ],
 )

@@ -8,6 +8,7 @@ import re
 import shutil
 import socket
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pypdf
@@ -17,10 +18,11 @@ from sqlalchemy import select
 from screening import db
 from screening.batch import assess_answers
 from screening.catalog import Catalog
-from screening.documents import keys, render
+from screening.documents import bounded, keys, render
 from screening.documents.issue import IssueOptions, Issuer
 from screening.documents.signing import DocumentSigner
-from screening.documents.verify import MAX_DOCUMENT_BYTES
+from screening.documents.verify import MAX_DOCUMENT_BYTES, verify_document
+from screening.extensions import services
 from screening.models import AuditEvent
 from tests.conftest import csrf_token, make_user
 
@@ -228,6 +230,10 @@ def test_a_form_sent_without_a_file_asks_for_one(signed_in):
     assert "Choose a PDF file" in response.get_data(as_text=True)
 
 
+def in_process(data, trust, standards, **_limits):
+    return verify_document(data, trust, standards)
+
+
 def test_verifying_never_contacts_the_issuer(trusting, signed_in, monkeypatch):
     verifier = signed_in("verifier")
     attempts = []
@@ -238,6 +244,9 @@ def test_verifying_never_contacts_the_issuer(trusting, signed_in, monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+    # The page verifies a PDF in a child process, out of reach of these
+    # patches: here the same verifier runs in this process instead.
+    monkeypatch.setattr(bounded, "verify_bounded", in_process)
     page = upload(verifier, trusting.pdf).get_data(as_text=True)
 
     assert 'data-verdict="valid"' in page
@@ -299,6 +308,29 @@ def test_the_api_takes_a_pdf_body_a_form_or_a_json_token(trusting, signed_in, ap
         "valid (pdf)",
         "valid (token)",
     ]
+
+
+def test_the_api_gives_a_plain_verdict_on_a_pdf_too_complex_to_check(
+    app, signed_in, monkeypatch
+):
+    from tests.documents.test_bounded import names_in_an_object_stream
+
+    # A smaller memory limit than the default, so that the child meets it soon.
+    small = replace(services(app).settings, verify_memory_mb=256)
+    monkeypatch.setattr(services(app), "settings", small)
+    verifier = signed_in("verifier")
+
+    response = api(verifier, names_in_an_object_stream(5_000_000), "application/pdf")
+
+    assert response.status_code == 200
+    assert response.json["verdict"] == "unreadable"
+    assert response.json["problem"]["code"] == "input.too_complex"
+    assert response.json["problem"]["message"]["th"].startswith("ไฟล์นี้ซับซ้อน")
+    with app.app_context():
+        [row] = db.session().scalars(
+            select(AuditEvent).where(AuditEvent.action == "document.verify")
+        )
+    assert row.detail == "unreadable (pdf)"
 
 
 def test_the_api_refuses_hostile_json_with_a_plain_400(signed_in):

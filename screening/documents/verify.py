@@ -279,6 +279,9 @@ def verify_document(
     """Verify a result PDF; every check is reported, nothing raises."""
     try:
         return _verify_document(data, trust, standards, now or dt.datetime.now(dt.UTC))
+    except MemoryError:  # past a memory limit (see bounded.py), or out of memory
+        log.warning("verification stopped: out of memory")
+        return _unreadable("input.too_complex")
     except Exception as error:  # a verdict, never a crash, whatever the input
         log.warning("verification stopped by %s", type(error).__name__)
         return _unreadable("input.damaged")
@@ -302,6 +305,8 @@ def _verify_document(
         if not _form_is_a_small_tree(reader):
             return _unreadable("input.damaged")
         signatures = reader.embedded_signatures
+    except MemoryError:
+        raise
     except Exception:
         return _unreadable("input.damaged")
 

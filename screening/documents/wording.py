@@ -410,6 +410,14 @@ VERDICTS: dict[str, dict[str, str]] = {
         "th": "ไฟล์ PDF ถูกเข้ารหัส ซึ่งเอกสารผลการคัดกรองจะไม่ถูกเข้ารหัส",
         "lo": "ໄຟລ໌ PDF ຖືກເຂົ້າລະຫັດ ເຊິ່ງເອກະສານຜົນການຄັດກອງຈະບໍ່ຖືກເຂົ້າລະຫັດ.",
     },
+    "input.too_complex": {
+        "en": "The file is too complex to check safely. It was not verified: ask "
+        "the issuing agency for the document again.",
+        "th": "ไฟล์นี้ซับซ้อนเกินกว่าจะตรวจสอบได้อย่างปลอดภัย จึงยังไม่ได้ตรวจสอบ "
+        "โปรดขอเอกสารจากหน่วยงานที่ออกเอกสารอีกครั้ง",
+        "lo": "ໄຟລ໌ນີ້ຊັບຊ້ອນເກີນກວ່າຈະກວດສອບໄດ້ຢ່າງປອດໄພ, ຈຶ່ງຍັງບໍ່ໄດ້ກວດສອບ. "
+        "ກະລຸນາຂໍເອກະສານຈາກໜ່ວຍງານທີ່ອອກເອກະສານອີກຄັ້ງ.",
+    },
     "input.not_a_file": {
         "en": "This is not a file that can be read: a broken link, a special file "
         "or a file without permission to read it.",
