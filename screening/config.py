@@ -49,7 +49,7 @@ class Settings:
     proxy_count: int = 0
     default_language: str = "en"
     timestamp_url: str | None = None
-    # Each uploaded PDF is verified in a child process held to these limits
+    # Each uploaded PDF is verified in a worker process held to these limits
     # (screening/documents/bounded.py); past either, it is "too complex".
     verify_memory_mb: int = 512
     verify_seconds: int = 15

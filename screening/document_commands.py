@@ -645,7 +645,7 @@ def _pdf_entries(folder: str) -> Iterator[str]:
 
 
 def _verify_files(files: list[str], jobs: int) -> list[dict[str, Any]]:
-    """Each file verified in its own child process, held to the instance's limits.
+    """Each file verified in a bounded worker process, held to the instance's limits.
 
     The threads only wait for those processes: ``jobs`` of them run at once.
     """
@@ -688,7 +688,7 @@ def _audit_verifications(results: list[dict[str, Any]]) -> None:
 @click.option(
     "--jobs",
     type=click.IntRange(1, MAX_JOBS),
-    help="Documents verified at once, each in its own bounded process "
+    help="Documents verified at once, each in a bounded worker process "
     "(default: up to 4, by processor count).",
 )
 def verify_command(targets: tuple[str, ...], jobs: int | None) -> None:

@@ -57,7 +57,7 @@ def verify_upload(kind: str, data: bytes) -> verify.Report:
     """Verify one PDF, photo or token (as UTF-8) against this instance's trust."""
     context = trust_store.load_trust_context(db.session(), settings().instance_path)
     if kind == "pdf":
-        # pyHanko's parse of a hostile PDF is unbounded: a child process with
+        # pyHanko's parse of a hostile PDF is unbounded: a worker process with
         # limits does it, never this (threaded) server process.
         return bounded.verify_bounded(
             data,

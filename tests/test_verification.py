@@ -244,7 +244,7 @@ def test_verifying_never_contacts_the_issuer(trusting, signed_in, monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    # The page verifies a PDF in a child process, out of reach of these
+    # The page verifies a PDF in a worker process, out of reach of these
     # patches: here the same verifier runs in this process instead.
     monkeypatch.setattr(bounded, "verify_bounded", in_process)
     page = upload(verifier, trusting.pdf).get_data(as_text=True)

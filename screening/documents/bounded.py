@@ -1,40 +1,40 @@
-"""Verify an untrusted PDF in a child process with hard limits on memory and time.
+"""Verify an untrusted PDF in a worker process held to limits on memory and time.
 
 pyHanko reads a whole object before anything can judge it: a 118 KB file
 whose catalog unpacks to millions of names, or 9 MB of bare numbers, costs
 it gigabytes and half a minute before the first signature check, and no
-cheap look at the bytes can tell such a file from an honest one. So each
-PDF is verified in a child process that cannot take more than its share:
+cheap look at the bytes can tell such a file from an honest one. So every
+PDF is verified in a worker process that cannot take more than its share:
 
-- an address-space limit (``RLIMIT_AS``): past it, allocations fail and the
-  child stops;
-- a processor-time limit (``RLIMIT_CPU``): past it, the kernel kills the
-  child, even if the process that asked is gone;
-- a wall-clock limit kept by the caller, which kills the child when no
-  report has come in time (a child can also wait without using processor
-  time, or be starved of it on a busy machine).
+- an address-space limit (``RLIMIT_AS``), set by the worker once it has
+  imported pyHanko: past it, allocations fail;
+- a processor-time limit for each document (``RLIMIT_CPU``, raised by the
+  worker before each one to what it has used plus the allowance): past
+  it, the kernel kills the worker, even if the caller is gone;
+- a wall-clock limit kept by the caller, which kills the worker when no
+  report comes in time (a worker can wait without using processor time,
+  or be starved of it on a busy machine).
 
-Whatever stops the child, the answer is a verdict, ``unreadable`` with the
-problem ``input.too_complex``; nothing raises.
+Whatever stops a worker, the answer is a verdict, ``unreadable`` with the
+problem ``input.too_complex``; nothing raises. A worker that was stopped,
+or that came near its memory limit, is never used again.
 
-How the child is made. The web server runs gunicorn workers with threads.
-``fork()`` in a threaded process copies only the calling thread: a lock
-another thread held at that moment (in logging, the allocator, a database
-pool, OpenSSL) stays locked for ever in the child, which may then hang or
-corrupt state. So no child is forked from the caller. multiprocessing's
-"forkserver" start method starts, once per calling process and by
-fork-and-exec (safe in a threaded process, as ``subprocess`` is), a fresh,
-single-threaded Python that imports the verifier and pyHanko; every child
-is then forked from that clean server. A document so costs some 30 ms
-more than in process (a fork, its arguments copied, pages copied on
-write, the child's exit), where "spawn" would start an interpreter and
-import pyHanko for every document (about a second). The server is started
-again if it dies, and it ends with its caller.
+How workers are made. The web server runs gunicorn workers with threads,
+and ``fork()`` in a threaded process copies only the calling thread: a lock
+another thread held at that moment (logging, the allocator, the database
+pool, OpenSSL) would stay locked for ever in the child. So a worker is a
+new interpreter started with ``subprocess`` (``python -m
+screening.documents.bounded``), which is safe in a threaded process and
+does not depend on how the caller was started. Starting one costs some
+half a second (importing pyHanko), so workers are kept and reused: a
+document then costs the copying of its bytes and of the trust list, a
+millisecond or two beside the ten of verifying it. Idle workers end when
+their caller does (their input closes).
 
-The trust context crosses as plain data (``TrustContext.as_plain``), the
-standards and the document by pickling, from the caller to the child. The
-report comes back as JSON, not as a pickle: what a child sends is read as
-data only, never as instructions to build objects.
+The job travels to the worker pickled (from the caller, whom the worker
+trusts); the report comes back as JSON, never as a pickle: a worker that a
+hostile file managed to subvert can send wrong words, but cannot make the
+caller build objects or run code.
 """
 
 from __future__ import annotations
@@ -42,12 +42,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import multiprocessing
+import os
+import pickle
 import resource
+import select
+import struct
+import subprocess
+import sys
 import threading
+import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import IO, Any
 
 from screening.config import Settings
 from screening.documents.trust import TrustContext
@@ -58,31 +63,16 @@ log = logging.getLogger(__name__)
 
 TOO_COMPLEX = "input.too_complex"
 MEGABYTE = 1024 * 1024
-# Imported once by the fork server, so that no child imports them again:
-# the verifier, and the parts of pyHanko it imports when first used. Each
-# child also runs the caller's main script again (multiprocessing prepares
-# a child so, and Python 3.11's fork server cannot preload "__main__"): the
-# modules of the product's entry points, the command and gunicorn, make
-# that cheap. A module that cannot be imported is skipped.
-PRELOAD = (
-    "screening.documents.bounded",
-    "cryptography.hazmat.backends.openssl",
-    "pyhanko.pdf_utils.filters",
-    "pyhanko.pdf_utils.reader",
-    "pyhanko.sign.fields",
-    "pyhanko.sign.validation.generic_cms",
-    "pyhanko.sign.validation.status",
-    "pyhanko_certvalidator",
-    "multiprocessing.popen_forkserver",
-    "runpy",
-    "pkgutil",
-    "screening.cli",
-    "gunicorn.app.wsgiapp",
-)
 # A report is a few kilobytes; anything much larger is not one.
 MAX_REPORT_BYTES = 4 * MEGABYTE
-# After its report, a child only has to exit.
-EXIT_GRACE_SECONDS = 5.0
+# How long a new worker may take to import pyHanko, beyond the document's
+# own allowance (a loaded machine can be slow to start one).
+START_SECONDS = 30.0
+# Workers kept waiting for work, per memory limit; and how many documents
+# one worker verifies before it is replaced (anything it kept goes with it).
+MAX_IDLE_WORKERS = 4
+MAX_DOCUMENTS_PER_WORKER = 500
+FRAME = struct.Struct(">Q")  # the length of each message, before it
 
 
 @dataclass(frozen=True)
@@ -115,21 +105,6 @@ def limits_for(settings: Settings) -> Limits:
     )
 
 
-_context_lock = threading.Lock()
-_context: Any = None
-
-
-def _forkserver() -> Any:
-    """multiprocessing's forkserver context, its server preloading the verifier."""
-    global _context  # noqa: PLW0603 - one context per process, made once
-    with _context_lock:
-        if _context is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(list(PRELOAD))
-            _context = context
-        return _context
-
-
 def verify_bounded(
     data: bytes,
     trust: TrustContext,
@@ -138,98 +113,209 @@ def verify_bounded(
     limits: Limits | None = None,
     now: dt.datetime | None = None,
 ) -> Report:
-    """``verify_document`` in a child process held to ``limits``; never raises.
+    """``verify_document`` in a worker process held to ``limits``; never raises.
 
-    The report is the child's; a child that hits a limit, dies, or cannot
+    The report is the worker's; a worker that hits a limit, dies, or cannot
     be started gives ``unreadable`` with ``input.too_complex``.
     """
     limits = limits or Limits()
-    try:
-        context = _forkserver()
-        receiver, sender = context.Pipe(duplex=False)
-    except Exception:
-        log.exception("cannot prepare a verification process")
-        return Report("unreadable", problem=TOO_COMPLEX)
-    job = _Job(data, trust.as_plain(), standards, now, limits)
-    process = context.Process(
-        target=_child,
-        args=(sender, job),
-        name="screening-verify",
-        daemon=True,
+    job = pickle.dumps(
+        (data, trust.as_plain(), standards, now, limits.cpu_seconds),
+        protocol=pickle.HIGHEST_PROTOCOL,
     )
     try:
-        process.start()
-    except Exception:
+        worker = _POOL.take(limits.memory_bytes)
+    except OSError:
         log.exception("cannot start a verification process")
-        receiver.close()
-        sender.close()
         return Report("unreadable", problem=TOO_COMPLEX)
-    sender.close()  # the child holds the only writing end: its exit is seen
-    payload = None
-    try:
-        payload = _receive(receiver, limits.wall_seconds)
-    finally:
-        receiver.close()
-        exit_code = _end(process, wait=payload is not None)
-    if payload is None:
-        payload = Report("unreadable", problem=TOO_COMPLEX)
-    if payload.problem == TOO_COMPLEX:
-        log.warning("a PDF was too complex to verify (child exit code %s)", exit_code)
-    return payload
+    answer = worker.ask(job, limits.wall_seconds)
+    if answer is None:
+        exit_code = worker.stop()
+        log.warning("a PDF was too complex to verify (worker exit code %s)", exit_code)
+        return Report("unreadable", problem=TOO_COMPLEX)
+    report, worn = answer
+    if worn:
+        worker.stop()
+    else:
+        _POOL.give_back(worker)
+    if report.problem == TOO_COMPLEX:
+        log.warning("a PDF was too complex to verify (near the memory limit)")
+    return report
 
 
-def _receive(receiver: Connection, seconds: float) -> Report | None:
-    """The child's report, or None when none came in time or it was not one."""
-    try:
-        if not receiver.poll(seconds):
+class _Worker:
+    """One worker process and the two pipes to it."""
+
+    def __init__(self, memory_bytes: int) -> None:
+        self.memory_bytes = memory_bytes
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", __name__, str(memory_bytes)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            close_fds=True,
+        )
+        self.fresh = True
+        self.documents = 0
+
+    def ask(self, job: bytes, seconds: float) -> tuple[Report, bool] | None:
+        """The report on one job and whether the worker is worn out, or None."""
+        stdin, stdout = self.process.stdin, self.process.stdout
+        if stdin is None or stdout is None:
             return None
-        return report_from_plain(json.loads(receiver.recv_bytes(MAX_REPORT_BYTES)))
-    except (EOFError, OSError, ValueError, KeyError, TypeError, RecursionError):
-        return None  # the child died, or sent something that is not a report
+        self.documents += 1
+        try:
+            if self.fresh:  # it says when pyHanko is imported and it can start
+                started = time.monotonic() + START_SECONDS
+                ready = _read_exactly(stdout, FRAME.size, started)
+                if FRAME.unpack(ready) != (0,):
+                    return None
+                self.fresh = False
+            deadline = time.monotonic() + seconds
+            stdin.write(FRAME.pack(len(job)) + job)
+            stdin.flush()
+            head = _read_exactly(stdout, FRAME.size, deadline)
+            (length,) = FRAME.unpack(head)
+            if length > MAX_REPORT_BYTES:
+                return None
+            answer = json.loads(_read_exactly(stdout, length, deadline))
+            report = report_from_plain(answer["report"])
+            worn = bool(answer["worn"]) or self.documents >= MAX_DOCUMENTS_PER_WORKER
+        except (
+            OSError,
+            EOFError,
+            TimeoutError,
+            ValueError,
+            KeyError,
+            TypeError,
+            RecursionError,
+        ):
+            return None  # it died, took too long, or sent something else
+        return report, worn
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> int:
+        """End the worker now and reap it; its exit code (negative: a signal)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+        return self.process.wait()
 
 
-def _end(process: Any, *, wait: bool) -> int:
-    """Make sure the child is gone and reaped; its exit code (negative: a signal).
-
-    ``wait``: the child has sent its report, let it exit on its own first.
-    """
-    if wait:
-        process.join(EXIT_GRACE_SECONDS)
-    if process.exitcode is None:
-        process.kill()
-        process.join()
-    exit_code: int = process.exitcode
-    process.close()
-    return exit_code
-
-
-@dataclass(frozen=True)
-class _Job:
-    """What the child is given (pickled by multiprocessing on the way)."""
-
-    data: bytes
-    plain_trust: dict[str, Any]
-    standards: StandardRegistry
-    now: dt.datetime | None
-    limits: Limits
+def _read_exactly(stream: IO[bytes], size: int, deadline: float) -> bytes:
+    """``size`` bytes from a worker's output, before the deadline."""
+    chunks: list[bytes] = []
+    wanted = size
+    while wanted:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([stream], [], [], left)[0]:
+            raise TimeoutError
+        chunk = os.read(stream.fileno(), min(wanted, 1024 * 1024))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        wanted -= len(chunk)
+    return b"".join(chunks)
 
 
-def _child(sender: Connection, job: _Job) -> None:
-    """In the child: take on the limits, verify, send the report as JSON."""
-    limits = job.limits
-    _limit(resource.RLIMIT_AS, limits.memory_bytes)
-    _limit(resource.RLIMIT_CPU, limits.cpu_seconds, slack=1)
-    start = _peak_bytes()
-    trust = TrustContext.from_plain(job.plain_trust)
-    report = verify_document(job.data, trust, job.standards, now=job.now)
-    if not report.ok and (_peak_bytes() - start) * 2 >= limits.memory_bytes - start:
-        # Half the memory left was used, and the verdict is not "valid":
-        # memory ran out on the way, and pyHanko may have turned the failed
-        # allocation into another error (even a SystemError) that reads as
-        # damage.
-        report = Report("unreadable", problem=TOO_COMPLEX)
-    sender.send_bytes(json.dumps(report_as_plain(report), default=str).encode())
-    sender.close()
+class _Pool:
+    """Idle workers by memory limit, shared by the threads of one process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: dict[int, list[_Worker]] = {}
+        self._owner = os.getpid()
+
+    def take(self, memory_bytes: int) -> _Worker:
+        with self._lock:
+            if self._owner != os.getpid():  # a forked copy: not our workers
+                self._idle, self._owner = {}, os.getpid()
+            idle = self._idle.setdefault(memory_bytes, [])
+            while idle:
+                worker = idle.pop()
+                if worker.alive():
+                    return worker
+                worker.stop()
+        return _Worker(memory_bytes)
+
+    def give_back(self, worker: _Worker) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(worker.memory_bytes, [])
+            if len(idle) < MAX_IDLE_WORKERS and self._owner == os.getpid():
+                idle.append(worker)
+                return
+        worker.stop()
+
+
+_POOL = _Pool()
+
+
+# In the worker process.
+
+
+def _serve(memory_bytes: int) -> None:
+    """Verify one job after another from standard input, until it closes."""
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # stray prints must not mix into the answers
+    _warm_up()
+    _limit(resource.RLIMIT_AS, memory_bytes)
+    baseline = _peak_bytes()
+    sink.write(FRAME.pack(0))  # ready
+    sink.flush()
+    while True:
+        head = source.read(FRAME.size)
+        if len(head) < FRAME.size:
+            return
+        (length,) = FRAME.unpack(head)
+        # The job comes from the process that started this one: trusted.
+        data, plain_trust, standards, now, cpu_seconds = pickle.loads(  # noqa: S301
+            source.read(length)
+        )
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        spent = int(used.ru_utime + used.ru_stime) + 1
+        _limit(resource.RLIMIT_CPU, spent + cpu_seconds)
+        report = verify_document(
+            data, TrustContext.from_plain(plain_trust), standards, now=now
+        )
+        # Half the memory left was used: the worker goes after this answer.
+        # If the verdict is not "valid", memory ran out on the way, and
+        # pyHanko may have turned the failed allocation into another error
+        # (even a SystemError) that reads as damage.
+        worn = (_peak_bytes() - baseline) * 2 >= memory_bytes - baseline
+        if worn and not report.ok:
+            report = Report("unreadable", problem=TOO_COMPLEX)
+        answer = json.dumps(
+            {"report": report_as_plain(report), "worn": worn}, default=str
+        ).encode()
+        sink.write(FRAME.pack(len(answer)) + answer)
+        sink.flush()
+        if worn:
+            return
+
+
+# The parts of pyHanko the verifier imports when first used: imported before
+# the limits, so that no document pays for them.
+WARM_UP = (
+    "pyhanko.pdf_utils.reader",
+    "pyhanko.pdf_utils.filters",
+    "pyhanko.sign.fields",
+    "pyhanko.sign.validation.generic_cms",
+    "pyhanko.sign.validation.status",
+    "pyhanko_certvalidator",
+)
+
+
+def _warm_up() -> None:
+    import importlib
+
+    for name in WARM_UP:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a later pyHanko may have moved it: imported on use
+            log.debug("no module %s to import ahead", name)
 
 
 def _peak_bytes() -> int:
@@ -244,16 +330,17 @@ def _peak_bytes() -> int:
     return 0
 
 
-def _limit(which: int, value: int, *, slack: int = 0) -> None:
-    """Lower a limit to ``value`` (the hard limit ``slack`` above it).
+def _limit(which: int, value: int) -> None:
+    """Set the soft limit to ``value``, below the hard limit (left as it is).
 
-    The kernel sends SIGXCPU at the soft processor-time limit and kills at
-    the hard one, so a second more than the soft limit is enough.
+    The kernel sends SIGXCPU at the soft processor-time limit, whose
+    default action ends the process; the soft limit may be raised again
+    later, up to the hard one, for the next document.
     """
     _, hard = resource.getrlimit(which)
     if hard != resource.RLIM_INFINITY:
-        value, slack = min(value, hard), min(slack, max(hard - value, 0))
-    resource.setrlimit(which, (value, value + slack))
+        value = min(value, hard)
+    resource.setrlimit(which, (value, hard))
 
 
 def report_as_plain(report: Report) -> dict[str, Any]:
@@ -298,3 +385,7 @@ def report_from_plain(data: dict[str, Any]) -> Report:
         None if data["problem"] is None else str(data["problem"]),
         dict(data["signer"]),
     )
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]))

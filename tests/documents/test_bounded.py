@@ -1,4 +1,4 @@
-"""Verification in a child process held to limits on memory and time.
+"""Verification in a worker process held to limits on memory and time.
 
 The hostile file here is small, but pyHanko unpacks it into gigabytes: each
 test gives the child a limit it must hit, and the verdict must say so.
@@ -157,7 +157,7 @@ def test_after_the_wall_clock_limit_the_child_is_killed_and_gone(
     names_bomb, thai_agency, standards, caplog
 ):
     trust = thai_agency.trust()
-    verify_bounded(b"not a pdf", trust, standards)  # the fork server is running
+    verify_bounded(b"not a pdf", trust, standards)  # an idle worker waits
     before = descendants()
     limits = Limits(memory_bytes=4096 * MEGABYTE, cpu_seconds=60, wall_seconds=0.5)
 
@@ -209,3 +209,26 @@ def test_the_command_verifies_each_file_within_the_instance_limits(
         "bomb.pdf": ("unreadable", "input.too_complex"),
     }
     assert json.loads(single.stdout)["problem"]["code"] == "input.too_complex"
+
+
+def test_a_worker_is_reused_and_one_that_read_a_bomb_is_replaced(
+    documents, names_bomb, thai_agency, standards
+):
+    trust = thai_agency.trust()
+    genuine = documents["th"].pdf
+    small = Limits(memory_bytes=192 * MEGABYTE, cpu_seconds=60, wall_seconds=60)
+    before = descendants()
+
+    verify_bounded(genuine, trust, standards, limits=small)
+    worker = descendants() - before
+    again = verify_bounded(genuine, trust, standards, limits=small)
+    still = descendants() - before
+    bomb = verify_bounded(names_bomb, trust, standards, limits=small)
+    after_bomb = descendants()
+    last = verify_bounded(genuine, trust, standards, limits=small)
+
+    assert len(worker) == 1
+    assert again.ok and last.ok
+    assert still == worker  # the same process verified the second document
+    assert bomb.problem == "input.too_complex"
+    assert not after_bomb & worker  # the worker that read the bomb is gone
