@@ -369,6 +369,10 @@ def trust_remove(sha256: str) -> None:
     _audit(session, "trust.remove", agency)
     session.commit()
     click.echo(f"{sha256} is no longer trusted")
+    click.echo(
+        "its agency's revocations are kept: trusted again, its revoked documents "
+        "stay revoked"
+    )
 
 
 cli.add_command(trust_group)

@@ -278,6 +278,9 @@ class TrustedCertificate(Base):
     pem: Mapped[str] = mapped_column(Text)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set when an administrator stopped trusting it: the row stays, so that
+    # trusting it again brings back its agency and that agency's list.
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     group: Mapped[IssuerGroup] = relationship()
 

@@ -249,6 +249,13 @@ def remove_issuer(sha256: str) -> ResponseReturnValue:
     _audit("trust.remove", detail=sha256.lower()[:64])
     session.commit()
     flash(gettext("The certificate is no longer trusted."), "success")
+    flash(
+        gettext(
+            "Its agency's revocations are kept: if you trust this certificate "
+            "again, the documents the agency revoked stay revoked."
+        ),
+        "info",
+    )
     return _back()
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -84,10 +84,11 @@ AUDIT_DETAIL_CHARS = 500
 
 
 def trusted_issuers(session: Session) -> list[TrustedCertificate]:
-    """Imported counterpart certificates, by issuer group, oldest first."""
+    """Trusted counterpart certificates, by issuer group, oldest first."""
     return list(
         session.scalars(
             select(TrustedCertificate)
+            .where(TrustedCertificate.removed_at.is_(None))
             .options(joinedload(TrustedCertificate.group))
             .order_by(TrustedCertificate.group_id, TrustedCertificate.not_before)
         )
@@ -163,14 +164,20 @@ def _plan(
 ) -> BundleImport:
     signing = [c for c in certificates if trust.signs_documents(c)]
     by_fingerprint = {fingerprint(c): c for c in signing}
-    known = {
-        sha256: group_id
-        for sha256, group_id in session.execute(
-            select(TrustedCertificate.sha256, TrustedCertificate.group_id).where(
-                TrustedCertificate.sha256.in_(list(by_fingerprint))
-            )
-        )
-    }
+    # Certificates trusted once and removed since count too: trusting one
+    # again brings back its agency, and the list that agency signed.
+    known: dict[str, int] = {}
+    active: set[str] = set()
+    for sha256, group_id, removed_at in session.execute(
+        select(
+            TrustedCertificate.sha256,
+            TrustedCertificate.group_id,
+            TrustedCertificate.removed_at,
+        ).where(TrustedCertificate.sha256.in_(list(by_fingerprint)))
+    ):
+        known[sha256] = group_id
+        if removed_at is None:
+            active.add(sha256)
     joined = trust.bundle_group(
         signing, {sha256: str(group) for sha256, group in known.items()}, own
     )
@@ -181,7 +188,7 @@ def _plan(
         group is not None,
         tuple(
             ImportedCertificate(
-                sha256, certificate.subject.rfc4514_string(), sha256 not in known
+                sha256, certificate.subject.rfc4514_string(), sha256 not in active
             )
             for sha256, certificate in by_fingerprint.items()
         ),
@@ -222,8 +229,21 @@ def _store_bundle(
             )
             session.add(group)
             session.flush()
+        removed = {
+            row.sha256: row
+            for row in session.scalars(
+                select(TrustedCertificate).where(
+                    TrustedCertificate.sha256.in_(plan.added)
+                )
+            )
+        }
         for sha256 in plan.added:
-            session.add(_certificate_row(by_fingerprint[sha256], group, user))
+            if sha256 in removed:  # trusted again, in the agency it had
+                removed[sha256].removed_at = None
+                removed[sha256].imported_at = utcnow()
+                removed[sha256].imported_by_id = user.id if user is not None else None
+            else:
+                session.add(_certificate_row(by_fingerprint[sha256], group, user))
         session.flush()
     imported = replace(plan, group_id=group.id, group_name=group.name)
     log.info(
@@ -252,48 +272,40 @@ def _certificate_row(
 def remove_trusted(session: Session, sha256: str) -> bool:
     """Stop trusting one imported certificate; False when there is none such.
 
-    A revocation list it signed goes too: it is no longer signed by a
-    trusted certificate. When it was the last certificate of its issuer
-    group, the group goes as well.
+    The row stays, marked removed: the certificate vouches for nothing, a
+    revocation list it signed counts for nothing, and an agency left with
+    no trusted certificate is not shown. Trusting the same certificate
+    again brings all of it back, so no revocation is lost on the way.
     """
     sha256 = sha256.strip().lower()
     if not trust.is_fingerprint(sha256):
         return False
-    row = session.scalars(
-        select(TrustedCertificate).where(TrustedCertificate.sha256 == sha256)
-    ).first()
-    if row is None:
+    removed = session.execute(
+        update(TrustedCertificate)
+        .where(
+            TrustedCertificate.sha256 == sha256,
+            TrustedCertificate.removed_at.is_(None),
+        )
+        .values(removed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if removed.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    group_id = row.group_id
-    session.delete(row)
-    session.execute(
-        delete(ImportedRevocationList).where(
-            ImportedRevocationList.group_id == group_id,
-            ImportedRevocationList.signer_sha256 == sha256,
-        )
-    )
-    session.flush()
-    remaining = session.scalar(
-        select(func.count(TrustedCertificate.id)).where(
-            TrustedCertificate.group_id == group_id
-        )
-    )
-    if not remaining:
-        session.execute(
-            delete(ImportedRevocationList).where(
-                ImportedRevocationList.group_id == group_id
-            )
-        )
-        session.execute(delete(IssuerGroup).where(IssuerGroup.id == group_id))
-        log.info("issuer group %d has no certificate left: removed", group_id)
     log.info("certificate %s no longer trusted", sha256[:16])
     return True
 
 
 def revocation_lists(session: Session) -> list[ImportedRevocationList]:
+    """The kept lists that count: each signed by a certificate trusted now."""
     return list(
         session.scalars(
-            select(ImportedRevocationList).order_by(ImportedRevocationList.group_id)
+            select(ImportedRevocationList)
+            .join(
+                TrustedCertificate,
+                TrustedCertificate.sha256 == ImportedRevocationList.signer_sha256,
+            )
+            .where(TrustedCertificate.removed_at.is_(None))
+            .order_by(ImportedRevocationList.group_id)
         )
     )
 

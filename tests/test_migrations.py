@@ -29,6 +29,16 @@ def _tables(engine) -> set[str]:
     return set(inspect(engine).get_table_names()) - {"alembic_version"}
 
 
+def _columns(engine) -> set[tuple[str, str]]:
+    """Every (table, column) of the schema, the revision table left out."""
+    inspector = inspect(engine)
+    return {
+        (table, column["name"])
+        for table in _tables(engine)
+        for column in inspector.get_columns(table)
+    }
+
+
 def test_an_empty_database_is_upgraded_to_every_table(empty_database):
     engine = db.make_engine(empty_database.url)
     assert _tables(engine) == set()
@@ -59,17 +69,17 @@ def test_each_migration_upgrades_and_downgrades_cleanly(empty_database, revision
     position = REVISIONS.index(revision)
     previous = REVISIONS[position - 1] if position else "base"
     migrate.upgrade(engine, previous)
-    before = _tables(engine)
+    before = _columns(engine)
 
     migrate.upgrade(engine, revision)
-    added = _tables(engine) - before
-    assert added, f"{revision} adds no table"
+    after = _columns(engine)
+    assert after != before, f"{revision} changes no table or column"
     assert migrate.current_revision(engine) == revision
 
     migrate.downgrade(engine, previous)
-    assert _tables(engine) == before
+    assert _columns(engine) == before
     migrate.upgrade(engine, revision)
-    assert _tables(engine) == before | added
+    assert _columns(engine) == after
     engine.dispose()
 
 

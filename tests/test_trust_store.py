@@ -199,17 +199,36 @@ def test_a_refused_bundle_trusts_none_of_its_certificates(
     assert bokeo.fingerprint not in context(session, app).anchors
 
 
-def test_removing_the_last_certificate_of_an_agency_removes_its_list(
+def test_an_agency_removed_and_trusted_again_keeps_every_revocation(
     session, app, bokeo, impostor, both_trusted
 ):
-    import_list(session, app, revocation_list(bokeo, 1, str(uuid.uuid4())))
+    """Its list stops counting with its last certificate, and comes back with it."""
+    revoked = str(uuid.uuid4())
+    import_list(session, app, revocation_list(bokeo, 1, revoked))
     import_list(session, app, revocation_list(impostor, 1))
+    group = next(
+        row.group_id
+        for row in trust_store.trusted_issuers(session)
+        if row.sha256 == bokeo.fingerprint
+    )
 
     assert trust_store.remove_trusted(session, bokeo.fingerprint)
+    assert not trust_store.remove_trusted(session, bokeo.fingerprint)  # once
     session.commit()
+    kept = [row.signer_sha256 for row in trust_store.revocation_lists(session)]
+    gone = context(session, app)
+    again = import_bundle(session, app, bokeo.certificate)
+    session.commit()
+    back = context(session, app)
 
-    kept = trust_store.revocation_lists(session)
-    assert [row.signer_sha256 for row in kept] == [impostor.fingerprint]
+    assert kept == [impostor.fingerprint]
+    assert bokeo.fingerprint not in gone.anchors
+    assert (again.joined, again.group_id, again.added) == (
+        True,
+        group,
+        [bokeo.fingerprint],
+    )
+    assert back.revocation(bokeo.certificate, revoked) is not None
 
 
 ODD_ENTRIES = {
