@@ -24,10 +24,22 @@ def _create_app() -> Flask:
     from screening.config import ConfigError
 
     try:
-        return create_app({"database_pool": False})
+        app = create_app({"database_pool": False})
     except (ConfigError, DefinitionError) as error:
         # a setting or a questionnaire that cannot work: one line, no traceback
         raise click.ClickException(str(error)) from None
+    command = click.get_current_context(silent=True)
+    if command is None or command.info_name not in SCHEMA_COMMANDS:
+        from screening import db, migrate
+
+        behind = migrate.behind_message(db.engine_of(app))
+        if behind:
+            raise click.ClickException(behind)
+    return app
+
+
+# The commands that bring the database up to date themselves.
+SCHEMA_COMMANDS = frozenset({"init", "migrate"})
 
 
 class _ScreeningGroup(FlaskGroup):

@@ -56,3 +56,18 @@ def current_revision(engine: Engine) -> str | None:
 def is_current(engine: Engine) -> bool:
     script = ScriptDirectory.from_config(alembic_config(engine))
     return current_revision(engine) == script.get_current_head()
+
+
+def behind_message(engine: Engine) -> str | None:
+    """Why this database cannot be used by this version, or None if it can.
+
+    A database made by an earlier version must be brought up to date first
+    (``screening migrate``); an empty one is left to ``screening init``.
+    """
+    current = current_revision(engine)
+    if current is None or is_current(engine):
+        return None
+    return (
+        f"the database is at revision {current} and this version of screening "
+        "needs a newer one: back it up, then run `screening migrate`"
+    )

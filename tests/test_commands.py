@@ -161,3 +161,26 @@ def test_init_refuses_an_agency_name_the_signature_box_cannot_draw(
     assert "U+0E2A ส" in thai.output and "more" in thai.output
     assert "--province" in blank.output
     assert not (tmp_path / "instance").exists()
+
+
+def test_a_database_left_behind_by_an_upgrade_is_named_with_the_fix(
+    tmp_path, empty_database, catalog_folder
+):
+    from screening import db, migrate
+
+    env = _environment(tmp_path, empty_database, catalog_folder)
+    assert CliRunner().invoke(cli, ["init"], env=env).exit_code == 0
+    engine = db.make_engine(empty_database.url)
+    older = migrate.revisions(engine)[-2]
+    migrate.downgrade(engine, older)
+    engine.dispose()
+
+    behind = CliRunner().invoke(cli, ["trust", "list"], env=env)
+    upgraded = CliRunner().invoke(cli, ["migrate"], env=env)
+    after = CliRunner().invoke(cli, ["trust", "list"], env=env)
+
+    assert behind.exit_code == 1
+    assert f"at revision {older}" in behind.output
+    assert "screening migrate" in behind.output
+    assert upgraded.exit_code == 0, upgraded.output
+    assert after.exit_code == 0, after.output

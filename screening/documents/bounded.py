@@ -40,12 +40,14 @@ caller build objects or run code.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import logging
 import os
 import pickle
 import resource
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -62,6 +64,7 @@ from screening.standard import StandardRegistry
 log = logging.getLogger(__name__)
 
 TOO_COMPLEX = "input.too_complex"
+NOT_CHECKED = "input.not_checked"  # no worker could be started
 MEGABYTE = 1024 * 1024
 # A report is a few kilobytes; anything much larger is not one.
 MAX_REPORT_BYTES = 4 * MEGABYTE
@@ -73,6 +76,13 @@ START_SECONDS = 30.0
 MAX_IDLE_WORKERS = 4
 MAX_DOCUMENTS_PER_WORKER = 500
 FRAME = struct.Struct(">Q")  # the length of each message, before it
+# A worker that still holds this much more than when it started, after a
+# document, is replaced rather than kept idle with it.
+KEPT_MEMORY_BYTES = 64 * MEGABYTE
+# Workers run from the folder holding the screening package.
+PACKAGE_ROOT = os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+)
 
 
 @dataclass(frozen=True)
@@ -119,18 +129,22 @@ def verify_bounded(
     be started gives ``unreadable`` with ``input.too_complex``.
     """
     limits = limits or Limits()
+    ticket = os.urandom(8).hex()  # the answer must carry it back
     job = pickle.dumps(
-        (data, trust.as_plain(), standards, now, limits.cpu_seconds),
+        (ticket, data, trust.as_plain(), standards, now, limits.cpu_seconds),
         protocol=pickle.HIGHEST_PROTOCOL,
     )
     try:
         worker = _POOL.take(limits.memory_bytes)
-    except OSError:
+    except Exception:  # no interpreter, no process left, no pipe...
         log.exception("cannot start a verification process")
-        return Report("unreadable", problem=TOO_COMPLEX)
-    answer = worker.ask(job, limits.wall_seconds)
+        return Report("unreadable", problem=NOT_CHECKED)
+    answer = worker.ask(job, ticket, limits.wall_seconds)
     if answer is None:
         exit_code = worker.stop()
+        if not worker.started:
+            log.error("a verification process did not start (exit code %s)", exit_code)
+            return Report("unreadable", problem=NOT_CHECKED)
         log.warning("a PDF was too complex to verify (worker exit code %s)", exit_code)
         return Report("unreadable", problem=TOO_COMPLEX)
     report, worn = answer
@@ -148,16 +162,26 @@ class _Worker:
 
     def __init__(self, memory_bytes: int) -> None:
         self.memory_bytes = memory_bytes
+        # -P: the current folder is not put on the module path, so a file
+        # such as resource.py beside the documents being verified cannot
+        # stand in for a module; the folder is the package's own anyway.
+        # Its error output is dropped: a hostile file can make pyHanko log
+        # a warning per repeated key, with bytes of the file in it.
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", __name__, str(memory_bytes)],
+            [_interpreter(), "-P", "-m", __name__, str(memory_bytes)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=PACKAGE_ROOT,
             close_fds=True,
         )
         self.fresh = True
+        self.started = False
         self.documents = 0
 
-    def ask(self, job: bytes, seconds: float) -> tuple[Report, bool] | None:
+    def ask(
+        self, job: bytes, ticket: str, seconds: float
+    ) -> tuple[Report, bool] | None:
         """The report on one job and whether the worker is worn out, or None."""
         stdin, stdout = self.process.stdin, self.process.stdout
         if stdin is None or stdout is None:
@@ -170,6 +194,7 @@ class _Worker:
                 if FRAME.unpack(ready) != (0,):
                     return None
                 self.fresh = False
+                self.started = True
             deadline = time.monotonic() + seconds
             stdin.write(FRAME.pack(len(job)) + job)
             stdin.flush()
@@ -178,6 +203,8 @@ class _Worker:
             if length > MAX_REPORT_BYTES:
                 return None
             answer = json.loads(_read_exactly(stdout, length, deadline))
+            if answer["ticket"] != ticket:
+                return None  # never another job's report
             report = report_from_plain(answer["report"])
             worn = bool(answer["worn"]) or self.documents >= MAX_DOCUMENTS_PER_WORKER
         except (
@@ -209,9 +236,11 @@ def _read_exactly(stream: IO[bytes], size: int, deadline: float) -> bytes:
     """``size`` bytes from a worker's output, before the deadline."""
     chunks: list[bytes] = []
     wanted = size
+    waiting = select.poll()  # unlike select(), any file number will do
+    waiting.register(stream.fileno(), select.POLLIN)
     while wanted:
         left = deadline - time.monotonic()
-        if left <= 0 or not select.select([stream], [], [], left)[0]:
+        if left <= 0 or not waiting.poll(max(1, int(left * 1000))):
             raise TimeoutError
         chunk = os.read(stream.fileno(), min(wanted, 1024 * 1024))
         if not chunk:
@@ -219,6 +248,13 @@ def _read_exactly(stream: IO[bytes], size: int, deadline: float) -> bytes:
         chunks.append(chunk)
         wanted -= len(chunk)
     return b"".join(chunks)
+
+
+def _interpreter() -> str:
+    """This Python, to run a worker; OSError when there is none to run."""
+    if not sys.executable:
+        raise OSError("no Python interpreter to start a verification process")
+    return sys.executable
 
 
 class _Pool:
@@ -260,9 +296,12 @@ def _serve(memory_bytes: int) -> None:
     """Verify one job after another from standard input, until it closes."""
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # stray prints must not mix into the answers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's
+    logging.disable(logging.CRITICAL)  # nothing a file says reaches a log
     _warm_up()
     _limit(resource.RLIMIT_AS, memory_bytes)
     baseline = _peak_bytes()
+    resident = _resident_bytes()
     sink.write(FRAME.pack(0))  # ready
     sink.flush()
     while True:
@@ -271,7 +310,7 @@ def _serve(memory_bytes: int) -> None:
             return
         (length,) = FRAME.unpack(head)
         # The job comes from the process that started this one: trusted.
-        data, plain_trust, standards, now, cpu_seconds = pickle.loads(  # noqa: S301
+        ticket, data, plain_trust, standards, now, cpu_seconds = pickle.loads(  # noqa: S301
             source.read(length)
         )
         used = resource.getrusage(resource.RUSAGE_SELF)
@@ -280,18 +319,26 @@ def _serve(memory_bytes: int) -> None:
         report = verify_document(
             data, TrustContext.from_plain(plain_trust), standards, now=now
         )
+        del data, plain_trust
         # Half the memory left was used: the worker goes after this answer.
         # If the verdict is not "valid", memory ran out on the way, and
         # pyHanko may have turned the failed allocation into another error
         # (even a SystemError) that reads as damage.
-        worn = (_peak_bytes() - baseline) * 2 >= memory_bytes - baseline
-        if worn and not report.ok:
+        near_limit = (_peak_bytes() - baseline) * 2 >= memory_bytes - baseline
+        if near_limit and not report.ok:
             report = Report("unreadable", problem=TOO_COMPLEX)
+        # A worker left holding much more than it started with goes too: an
+        # idle worker must not keep memory a file chose for it.
+        worn = near_limit or _holds_too_much(resident)
         answer = json.dumps(
-            {"report": report_as_plain(report), "worn": worn}, default=str
+            {"ticket": ticket, "report": report_as_plain(report), "worn": worn},
+            default=str,
         ).encode()
-        sink.write(FRAME.pack(len(answer)) + answer)
-        sink.flush()
+        try:
+            sink.write(FRAME.pack(len(answer)) + answer)
+            sink.flush()
+        except BrokenPipeError:  # the caller is gone
+            return
         if worn:
             return
 
@@ -318,12 +365,33 @@ def _warm_up() -> None:
             log.debug("no module %s to import ahead", name)
 
 
+def _holds_too_much(resident: int) -> bool:
+    """Is this process still holding much more memory than it started with?
+
+    A full collection costs some 30 ms, so it runs only when the memory
+    held has grown: an honest document leaves next to nothing behind.
+    """
+    if _resident_bytes() - resident <= KEPT_MEMORY_BYTES:
+        return False
+    gc.collect()
+    return _resident_bytes() - resident > KEPT_MEMORY_BYTES
+
+
 def _peak_bytes() -> int:
     """The most address space this process has held (0 where it cannot be read)."""
+    return _status_bytes(b"VmPeak:")
+
+
+def _resident_bytes() -> int:
+    """The memory this process holds now (0 where it cannot be read)."""
+    return _status_bytes(b"VmRSS:")
+
+
+def _status_bytes(field: bytes) -> int:
     try:
         with open("/proc/self/status", "rb") as status:
             for line in status:
-                if line.startswith(b"VmPeak:"):
+                if line.startswith(field):
                     return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass

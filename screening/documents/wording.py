@@ -410,6 +410,15 @@ VERDICTS: dict[str, dict[str, str]] = {
         "th": "ไฟล์ PDF ถูกเข้ารหัส ซึ่งเอกสารผลการคัดกรองจะไม่ถูกเข้ารหัส",
         "lo": "ໄຟລ໌ PDF ຖືກເຂົ້າລະຫັດ ເຊິ່ງເອກະສານຜົນການຄັດກອງຈະບໍ່ຖືກເຂົ້າລະຫັດ.",
     },
+    "input.not_checked": {
+        "en": "The verifier could not start, so the file was not checked. Nothing "
+        "is known to be wrong with it: try again, and tell the administrator if "
+        "this happens again.",
+        "th": "ระบบตรวจสอบเริ่มทำงานไม่ได้ จึงยังไม่ได้ตรวจสอบไฟล์นี้ "
+        "ยังไม่พบว่าไฟล์มีปัญหา โปรดลองอีกครั้ง และแจ้งผู้ดูแลระบบหากยังเกิดขึ้นอีก",
+        "lo": "ລະບົບກວດສອບເລີ່ມເຮັດວຽກບໍ່ໄດ້, ຈຶ່ງຍັງບໍ່ໄດ້ກວດສອບໄຟລ໌ນີ້. "
+        "ຍັງບໍ່ພົບວ່າໄຟລ໌ມີບັນຫາ: ກະລຸນາລອງອີກຄັ້ງ ແລະ ແຈ້ງຜູ້ເບິ່ງແຍງລະບົບຖ້າຍັງເກີດຂຶ້ນອີກ.",
+    },
     "input.too_complex": {
         "en": "The file is too complex to check safely. It was not verified: ask "
         "the issuing agency for the document again.",

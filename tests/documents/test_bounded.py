@@ -232,3 +232,48 @@ def test_a_worker_is_reused_and_one_that_read_a_bomb_is_replaced(
     assert still == worker  # the same process verified the second document
     assert bomb.problem == "input.too_complex"
     assert not after_bomb & worker  # the worker that read the bomb is gone
+
+
+def test_a_module_beside_the_documents_cannot_stand_in_for_one_of_the_worker(
+    thai_instance, document_files, tmp_path, monkeypatch
+):
+    """`screening verify .` in a folder received from elsewhere."""
+    (tmp_path / "genuine.pdf").write_bytes(document_files["th"].read_bytes())
+    (tmp_path / "forged.pdf").write_bytes(b"%PDF-1.7 nothing signed here")
+    (tmp_path / "resource.py").write_text(
+        "import pathlib\npathlib.Path(__file__).with_name('RAN').touch()\n"
+    )
+    (tmp_path / "screening.py").write_text("raise SystemExit('shadowed')\n")
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(cli, ["verify", "."], env=thai_instance.environment)
+
+    verdicts = {
+        Path(item["file"]).name: item["verdict"]
+        for item in json.loads(result.stdout)["documents"]
+    }
+    assert verdicts == {"genuine.pdf": "valid", "forged.pdf": "unreadable"}
+    assert not (tmp_path / "RAN").exists()
+
+
+def test_a_worker_that_cannot_start_is_not_blamed_on_the_document(
+    documents, thai_agency, standards, monkeypatch, tmp_path
+):
+    from screening.documents import bounded
+
+    # Limits of their own: no idle worker of another test can be reused.
+    odd = Limits(memory_bytes=321 * MEGABYTE, cpu_seconds=10, wall_seconds=10)
+    pdf, trust = documents["th"].pdf, thai_agency.trust()
+    monkeypatch.setattr(bounded.sys, "executable", str(tmp_path / "no-python"))
+    missing = verify_bounded(pdf, trust, standards, limits=odd)
+    quitter = tmp_path / "quits"
+    quitter.write_text("#!/bin/sh\nexit 3\n")
+    quitter.chmod(0o755)
+    monkeypatch.setattr(bounded.sys, "executable", str(quitter))
+    quits = verify_bounded(pdf, trust, standards, limits=odd)
+
+    assert (missing.verdict, missing.problem) == ("unreadable", "input.not_checked")
+    assert (quits.verdict, quits.problem) == ("unreadable", "input.not_checked")
+    message = missing.as_dict()["problem"]["message"]
+    assert message["en"].startswith("The verifier could not start")
+    assert message["th"] and message["lo"]
