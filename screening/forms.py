@@ -117,7 +117,9 @@ class StartScreeningForm(FlaskForm):
     interview_language = SelectField(
         _l("Interview language"), validators=[DataRequired()]
     )
-    respondent_language = SelectField(_l("Show a second language beside it (optional)"))
+    respondent_language = SelectField(
+        _l("The respondent's language, shown beside it (optional)")
+    )
 
 
 DOCUMENT_LANGUAGES = (("th", "ไทย"), ("lo", "ລາວ"), ("en", "English"))

@@ -233,9 +233,7 @@ def _announce_bundle(imported: trust_store.BundleImport) -> None:
         )
     else:
         message = gettext(
-            "The bundle forms agency %(number)d below. Compare each SHA-256 with "
-            "the one the agency reads to you.",
-            number=imported.group_id,
+            "The bundle formed agency %(number)d below.", number=imported.group_id
         )
     flash(message, "info")
 

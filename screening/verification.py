@@ -134,6 +134,25 @@ def _signed_by(signer: dict[str, Any]) -> str:
     return gettext("Not trusted here: %(agency)s", agency=agency)
 
 
+def _withdrawal_facts(checks: list[verify.Check]) -> list[tuple[str, str]]:
+    """When and why the issuer withdrew the document, and what replaced it."""
+    for check in checks:
+        if check.name != "not_revoked" or check.status != "fail":
+            continue
+        detail = check.detail
+        facts = []
+        if detail.get("at"):
+            facts.append(
+                (gettext("Withdrawn by the issuer"), _moment(str(detail["at"])))
+            )
+        if detail.get("reason"):
+            facts.append((gettext("The issuer's reason"), str(detail["reason"])))
+        if detail.get("replaced_by"):
+            facts.append((gettext("Replaced by document"), str(detail["replaced_by"])))
+        return facts
+    return []
+
+
 def _facts(
     document: dict[str, Any], signer: dict[str, Any], language: str
 ) -> list[tuple[str, str]]:
@@ -190,7 +209,8 @@ def present(report: verify.Report) -> ReportView:
             )
             for check in data["checks"]
         ],
-        facts=_facts(report.document, report.signer, language),
+        facts=_withdrawal_facts(report.checks)
+        + _facts(report.document, report.signer, language),
     )
 
 

@@ -215,7 +215,7 @@ def test_each_agency_is_shown_with_its_fingerprints_and_a_rotation_joins_it(
     check, second = trust_bundle(admin, trust.export_trust_bundle(folder))
     page = second.get_data(as_text=True)
 
-    assert "The bundle forms agency" in first.get_data(as_text=True)
+    assert "The bundle formed agency" in first.get_data(as_text=True)
     assert "so its new certificates would join that agency" in check
     assert "so its certificates join that agency" in page
     section = page[page.index('id="trusted-issuers"') :]

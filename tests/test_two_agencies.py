@@ -149,6 +149,8 @@ def test_the_lao_agency_verifies_a_thai_document_and_later_its_revocation(agenci
     souk.post("/language", {"language": "lo", "next": "/verify"})
     page = upload(souk, "/verify", "document", pdf, "r.pdf").get_data(as_text=True)
     assert "ຜູ້ອອກເອກະສານໄດ້ຖອນເອກະສານນີ້ແລ້ວ." in page
+    facts = page[page.index('<dl class="facts">') :]
+    assert facts.index("interview repeated") < facts.index(document_id)
 
     # The older Thai list cannot bring the document back.
     refused = upload(
