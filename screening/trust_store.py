@@ -129,30 +129,23 @@ def import_trust_bundle(
     """
     certificates = trust.read_trust_bundle(data)
     own = _own(instance)
-    try:
-        return _store_bundle(
-            session,
-            certificates,
-            own,
-            user=user,
-            expect=expect,
-            expect_group=expect_group,
-        )
-    except IntegrityError:
-        pass  # another worker stored a certificate of it a moment ago: join it
-    try:
-        return _store_bundle(
-            session,
-            certificates,
-            own,
-            user=user,
-            expect=expect,
-            expect_group=expect_group,
-        )
-    except IntegrityError:
-        raise trust.TrustError(
-            "another import changed the trust at the same moment: try again", "busy"
-        ) from None
+    # A second try, when another worker stored a certificate of it a moment
+    # ago: then it joins that certificate's group.
+    for _attempt in range(2):
+        try:
+            return _store_bundle(
+                session,
+                certificates,
+                own,
+                user=user,
+                expect=expect,
+                expect_group=expect_group,
+            )
+        except IntegrityError:
+            continue
+    raise trust.TrustError(
+        "another import changed the trust at the same moment: try again", "busy"
+    )
 
 
 def _own(instance: Path) -> set[str]:
