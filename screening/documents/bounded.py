@@ -125,8 +125,9 @@ def verify_bounded(
 ) -> Report:
     """``verify_document`` in a worker process held to ``limits``; never raises.
 
-    The report is the worker's; a worker that hits a limit, dies, or cannot
-    be started gives ``unreadable`` with ``input.too_complex``.
+    The report is the worker's; a worker that hits a limit or dies gives
+    ``unreadable`` with ``input.too_complex``, and one that cannot start
+    ``input.not_checked`` (nothing is known against the document then).
     """
     limits = limits or Limits()
     ticket = os.urandom(8).hex()  # the answer must carry it back
