@@ -65,7 +65,8 @@ def behind_message(engine: Engine) -> str | None:
     (``screening migrate``); an empty one is left to ``screening init``.
     """
     current = current_revision(engine)
-    if current is None or is_current(engine):
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    if current is None or current == head:
         return None
     return (
         f"the database is at revision {current} and this version of screening "

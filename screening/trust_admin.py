@@ -171,11 +171,6 @@ def import_bundle() -> ResponseReturnValue:
         plan = trust_store.plan_trust_bundle(
             db.session(), data, settings().instance_path
         )
-        signing = {
-            keys.fingerprint(certificate): certificate
-            for certificate in trust.read_trust_bundle(data)
-            if trust.signs_documents(certificate)
-        }
     except trust.TrustError as error:
         flash(trust_problem(error), "error")
         return _back()
@@ -185,7 +180,7 @@ def import_bundle() -> ResponseReturnValue:
     return render_template(
         "admin/trust_bundle.html",
         plan=plan,
-        certificates=b"".join(map(keys.certificate_pem, signing.values())).decode(),
+        certificates="".join(item.pem for item in plan.certificates),
         expected=",".join(sorted(plan.added)),
         destination=plan.destination,
     )

@@ -45,6 +45,7 @@ class ImportedCertificate:
     sha256: str
     subject: str
     new: bool
+    pem: str  # what the administrator confirms, sent back unchanged
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,10 @@ def _plan(
         group is not None,
         tuple(
             ImportedCertificate(
-                sha256, certificate.subject.rfc4514_string(), sha256 not in active
+                sha256,
+                certificate.subject.rfc4514_string(),
+                sha256 not in active,
+                certificate_pem(certificate).decode("ascii"),
             )
             for sha256, certificate in by_fingerprint.items()
         ),

@@ -289,13 +289,20 @@ def test_only_administrators_open_the_trust_screens(signed_in, path, username):
     assert signed_in(username).get(path).status_code == 403
 
 
-def test_a_strangers_certificate_beside_a_trusted_one_is_shown_before_it_joins(
-    app, admin, counterpart, tmp_path
-):
+@pytest.fixture
+def trusted_and_stranger(admin, counterpart, tmp_path):
+    """The counterpart trusted; a new certificate; a bundle of both."""
     folder, genuine = counterpart
     trust_bundle(admin, trust.export_trust_bundle(folder))
     stranger = keys.create_signing_key(tmp_path / "stranger", LAO)
     mixed = keys.certificate_pem(genuine.certificate) + keys.certificate_pem(stranger)
+    return stranger, mixed
+
+
+def test_a_strangers_certificate_beside_a_trusted_one_is_shown_before_it_joins(
+    app, admin, trusted_and_stranger
+):
+    stranger, mixed = trusted_and_stranger
     stranger_sha = keys.fingerprint(stranger)
 
     check = send(admin, "/admin/trust/bundle", "bundle", mixed).get_data(as_text=True)
@@ -339,13 +346,10 @@ def test_a_confirmation_for_other_certificates_than_those_checked_is_refused(
 
 
 def test_a_confirmation_for_another_agency_than_the_one_shown_is_refused(
-    app, admin, counterpart, tmp_path
+    app, admin, trusted_and_stranger
 ):
     """Checked as forming a new agency, the bundle would now join one: refused."""
-    folder, genuine = counterpart
-    trust_bundle(admin, trust.export_trust_bundle(folder))
-    renewed = keys.create_signing_key(tmp_path / "renewed", LAO)
-    bundle = keys.certificate_pem(genuine.certificate) + keys.certificate_pem(renewed)
+    renewed, bundle = trusted_and_stranger
     check = send(admin, "/admin/trust/bundle", "bundle", bundle).get_data(as_text=True)
 
     response = admin.post(

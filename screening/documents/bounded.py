@@ -176,8 +176,7 @@ class _Worker:
             cwd=PACKAGE_ROOT,
             close_fds=True,
         )
-        self.fresh = True
-        self.started = False
+        self.started = False  # until it says pyHanko is imported
         self.documents = 0
 
     def ask(
@@ -189,12 +188,11 @@ class _Worker:
             return None
         self.documents += 1
         try:
-            if self.fresh:  # it says when pyHanko is imported and it can start
+            if not self.started:
                 started = time.monotonic() + START_SECONDS
                 ready = _read_exactly(stdout, FRAME.size, started)
                 if FRAME.unpack(ready) != (0,):
                     return None
-                self.fresh = False
                 self.started = True
             deadline = time.monotonic() + seconds
             stdin.write(FRAME.pack(len(job)) + job)
